@@ -1,0 +1,190 @@
+package io.massmessage.relay.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Typed reads of one JSON object's fields that record a problem, instead of throwing, when a
+ * field is missing or of the wrong type. Field names in problems carry the object's path.
+ */
+final class JsonFields {
+
+    private final ObjectNode node;
+    private final String path;
+    private final Problems problems;
+
+    JsonFields(ObjectNode node, String path, Problems problems) {
+        this.node = node;
+        this.path = path;
+        this.problems = problems;
+    }
+
+    String name(String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    boolean has(String field) {
+        JsonNode value = node.get(field);
+        return value != null && !value.isNull();
+    }
+
+    /** Flags every field not in {@code known}. */
+    void rejectUnknown(Collection<String> known) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String field = names.next();
+            if (!known.contains(field)) {
+                problems.add(name(field), "unknown field");
+            }
+        }
+    }
+
+    String requiredString(String field, int maxLength) {
+        if (!has(field)) {
+            problems.add(name(field), "is required");
+            return null;
+        }
+        return string(field, maxLength);
+    }
+
+    String string(String field, int maxLength) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            problems.add(name(field), "must be a string, got " + describe(value));
+            return null;
+        }
+        String text = value.textValue();
+        if (text.isBlank()) {
+            problems.add(name(field), "must not be blank");
+            return null;
+        }
+        if (text.length() > maxLength) {
+            problems.add(name(field), "must be at most " + maxLength + " characters, got " + text.length());
+            return null;
+        }
+        return text;
+    }
+
+    /** A string that may be empty (message text can be cleared only where a provider allows it). */
+    String text(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            problems.add(name(field), "must be a string, got " + describe(value));
+            return null;
+        }
+        return value.textValue();
+    }
+
+    Boolean bool(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            problems.add(name(field), "must be true or false, got " + describe(value));
+            return null;
+        }
+        return value.booleanValue();
+    }
+
+    BigDecimal number(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            problems.add(name(field), "must be a number, got " + describe(value));
+            return null;
+        }
+        BigDecimal number = value.decimalValue();
+        if (number.signum() < 0) {
+            problems.add(name(field), "must not be negative, got " + number.toPlainString());
+            return null;
+        }
+        return number;
+    }
+
+    List<String> stringList(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isArray()) {
+            problems.add(name(field), "must be an array of strings, got " + describe(value));
+            return null;
+        }
+        List<String> items = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            if (!item.isTextual() || item.textValue().isBlank()) {
+                problems.add(name(field) + "[" + i + "]", "must be a non-blank string, got " + describe(item));
+                return null;
+            }
+            items.add(item.textValue());
+        }
+        return List.copyOf(items);
+    }
+
+    Instant instant(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            problems.add(name(field), "must be an ISO-8601 date-time string, got " + describe(value));
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.textValue()).toInstant();
+        } catch (DateTimeParseException e) {
+            problems.add(name(field), "must be an ISO-8601 date-time with offset (e.g. 2026-12-01T15:00:00Z), got \""
+                    + abbreviate(value.textValue()) + "\"");
+            return null;
+        }
+    }
+
+    ObjectNode object(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            problems.add(name(field), "must be an object, got " + describe(value));
+            return null;
+        }
+        return (ObjectNode) value;
+    }
+
+    static String describe(JsonNode value) {
+        JsonNodeType type = value.getNodeType();
+        return switch (type) {
+            case STRING -> "string";
+            case NUMBER -> "number";
+            case BOOLEAN -> "boolean";
+            case ARRAY -> "array";
+            case OBJECT -> "object";
+            case NULL -> "null";
+            default -> type.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,54 @@
+package io.massmessage.relay.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.massmessage.relay.command.CommandParser;
+import io.massmessage.relay.flow.Delays;
+import io.massmessage.relay.flow.MessageSequencer;
+import io.massmessage.relay.flow.VertxDelays;
+import io.massmessage.relay.provider.ProviderRegistry;
+import io.quarkus.arc.DefaultBean;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/** Wires the plain classes of the pipeline into CDI. Tests may replace any {@link DefaultBean}. */
+@Singleton
+public class Beans {
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    DoubleSupplier jitter() {
+        return () -> ThreadLocalRandom.current().nextDouble();
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    Delays delays(Vertx vertx) {
+        return new VertxDelays(vertx);
+    }
+
+    @Produces
+    @Singleton
+    MessageSequencer sequencer() {
+        return new MessageSequencer();
+    }
+
+    @Produces
+    @Singleton
+    CommandParser parser(ObjectMapper mapper, RelayConfig config, ProviderRegistry registry) {
+        return new CommandParser(mapper, config.maxPayloadBytes(), name -> registry.adapter(name).orElse(null),
+                registry.names());
+    }
+}

@@ -1,0 +1,56 @@
+package io.massmessage.relay.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where and how to reach each provider. Base URLs and keys come only from here (environment
+ * {@code PROVIDERS_<NAME>_BASE_URL} / {@code PROVIDERS_<NAME>_API_KEY}), never from a command.
+ */
+@ConfigMapping(prefix = "providers")
+public interface ProvidersConfig {
+
+    /** OnlyFansAPI ({@code onlyfansapi}). */
+    Endpoint onlyfansapi();
+
+    /** FansMetric ({@code fansmetric}). */
+    Endpoint fansmetric();
+
+    /** Fansly API ({@code fansly}). */
+    Endpoint fansly();
+
+    /** One provider's endpoint, credentials and client limits. */
+    interface Endpoint {
+        /** Base URL of the provider's API, e.g. {@code https://app.onlyfansapi.com}. */
+        String baseUrl();
+
+        /** The provider API key used for every account without a key of its own. */
+        Optional<String> apiKey();
+
+        /** Per-account overrides, keyed by the account id as the provider names it. */
+        Map<String, Account> accounts();
+
+        /** TCP connect timeout. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Time allowed for one HTTP request, from sending to the whole response. */
+        @WithDefault("30s")
+        Duration requestTimeout();
+
+        /**
+         * Connection pool size for this provider. Defaults to the relay's in-flight limit, so the
+         * pool never caps concurrency (the Vert.x default of 5 would cap throughput at 5/latency).
+         */
+        Optional<Integer> maxConnections();
+    }
+
+    /** Settings for one account of a provider. */
+    interface Account {
+        /** API key for this account; overrides the provider's key. Rate budgets are tracked per key. */
+        Optional<String> apiKey();
+    }
+}

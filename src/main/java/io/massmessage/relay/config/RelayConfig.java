@@ -1,0 +1,57 @@
+package io.massmessage.relay.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How the relay processes commands: concurrency, retries, waits and payload limits. */
+@ConfigMapping(prefix = "relay")
+public interface RelayConfig {
+
+    /**
+     * Commands processed at once across all partitions. Commands for the same message never run
+     * concurrently; different messages do, up to this limit.
+     */
+    @WithDefault("512")
+    int maxInFlight();
+
+    /** Largest accepted command payload in bytes; larger ones are dead-lettered. */
+    @WithDefault("1048576")
+    int maxPayloadBytes();
+
+    /** Longest provider response body kept (redacted) on a failure outcome. */
+    @WithDefault("512")
+    int providerBodyMaxChars();
+
+    /** Retries of transient faults (5xx, timeouts, connection faults). */
+    Retry retry();
+
+    /** Waiting on a provider's rate limit (HTTP 429). */
+    RateLimit rateLimit();
+
+    /** Retry policy for transient faults: exponential backoff with full jitter. */
+    interface Retry {
+        /** Total HTTP attempts for one command, the first included. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** Backoff cap before the first retry; doubles each retry up to {@link #maxBackoff()}. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        /** Largest backoff between two attempts. */
+        @WithDefault("10s")
+        Duration maxBackoff();
+
+        /** No retry starts once this much time has passed since the first attempt. */
+        @WithDefault("60s")
+        Duration budget();
+    }
+
+    /** How long a command may wait on a provider's 429 before it ends as {@code rate_limited}. */
+    interface RateLimit {
+        /** Total time one command may spend waiting on 429 answers. */
+        @WithDefault("60s")
+        Duration maxWait();
+    }
+}

@@ -1,0 +1,11 @@
+package io.massmessage.relay.flow;
+
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+
+/** Non-blocking waits. Injected so tests can observe the waits without spending the time. */
+public interface Delays {
+
+    /** A Uni that completes after {@code duration}, blocking no thread. */
+    Uni<Void> after(Duration duration);
+}

@@ -1,0 +1,107 @@
+package io.massmessage.relay.flow;
+
+import io.massmessage.relay.command.CommandParser;
+import io.massmessage.relay.command.InvalidCommandException;
+import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.config.Channels;
+import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.outcome.Outcome;
+import io.massmessage.relay.outcome.OutcomePublisher;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * The relay: commands in, one outcome or one dead letter out per command.
+ *
+ * <p>Each record is parsed and validated first; an invalid one is nacked and the connector's
+ * dead-letter-queue strategy forwards it unchanged with the reason. A valid one waits for earlier
+ * commands of the same message ({@link MessageSequencer}), is applied by {@link CommandProcessor},
+ * its outcome published, and only then acknowledged, so its offset is committed (throttled
+ * strategy) only after the outcome is on the broker. Up to {@code relay.max-in-flight} records are
+ * processed at once; beyond that the stream stops requesting and the connector pauses the partitions.
+ */
+@ApplicationScoped
+public class RelayPipeline {
+
+    private static final Logger LOG = Logger.getLogger(RelayPipeline.class);
+
+    private final Multi<Message<byte[]>> commands;
+    private final CommandParser parser;
+    private final MessageSequencer sequencer;
+    private final CommandProcessor processor;
+    private final OutcomePublisher publisher;
+    private final RelayConfig config;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile Cancellable subscription;
+
+    public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
+            MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config) {
+        this.commands = commands;
+        this.parser = parser;
+        this.sequencer = sequencer;
+        this.processor = processor;
+        this.publisher = publisher;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        subscription = commands
+                .onItem().transformToUni(this::handle)
+                .merge(config.maxInFlight())
+                .subscribe().with(
+                        done -> { },
+                        failure -> LOG.error("the command stream stopped", failure));
+    }
+
+    @PreDestroy
+    void stop() {
+        Cancellable current = subscription;
+        if (current != null) {
+            current.cancel();
+        }
+    }
+
+    /** Commands being processed now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private Uni<Void> handle(Message<byte[]> record) {
+        UpdateCommand command;
+        try {
+            command = parser.parse(record.getPayload());
+        } catch (InvalidCommandException invalid) {
+            LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
+            return Uni.createFrom().completionStage(() -> record.nack(invalid));
+        }
+        inFlight.incrementAndGet();
+        return sequencer.run(command.messageKey(), () -> processor.process(command)
+                        .invoke(RelayPipeline::log)
+                        .call(publisher::publish))
+                .onItemOrFailure().transformToUni((outcome, failure) -> {
+                    inFlight.decrementAndGet();
+                    if (failure != null) {
+                        LOG.errorf(failure, "command %s could not be completed; dead-lettering it", command.commandId());
+                        return Uni.createFrom().completionStage(() -> record.nack(failure));
+                    }
+                    return Uni.createFrom().completionStage(record::ack);
+                });
+    }
+
+    private static void log(Outcome outcome) {
+        UpdateCommand c = outcome.command();
+        String category = outcome instanceof Outcome.Failed f ? f.category().name() : "-";
+        LOG.infof("outcome %s provider=%s account=%s message=%s category=%s attempts=%d durationMs=%d commandId=%s",
+                outcome.name(), c.provider(), c.account(), c.messageId(), category, outcome.attempts(),
+                outcome.durationMs(), c.commandId());
+    }
+}

@@ -1,0 +1,54 @@
+package io.massmessage.relay.outcome;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.provider.Credits;
+import io.massmessage.relay.provider.ErrorCategory;
+import io.massmessage.relay.provider.RateLimitInfo;
+
+/** How one command ended. Exactly one outcome (or one dead letter) per command. */
+public sealed interface Outcome {
+
+    UpdateCommand command();
+
+    /** HTTP attempts made, 0 when the command never reached the provider. */
+    int attempts();
+
+    /** Time from the start of processing to the end. */
+    long durationMs();
+
+    /** The outcome's name on the wire: {@code succeeded}, {@code failed} or {@code rate_limited}. */
+    String name();
+
+    /** The provider applied the update. */
+    record Succeeded(UpdateCommand command, int attempts, long durationMs, int httpStatus, JsonNode message,
+            RateLimitInfo rateLimit, Credits credits) implements Outcome {
+        @Override
+        public String name() {
+            return "succeeded";
+        }
+    }
+
+    /**
+     * The update was not applied and retrying it as is will not help (or the retry budget is spent).
+     *
+     * @param httpStatus the provider's last status, {@code null} when none arrived
+     * @param providerBody the provider's body, already redacted and truncated, or {@code null}
+     */
+    record Failed(UpdateCommand command, int attempts, long durationMs, Integer httpStatus, ErrorCategory category,
+            String detail, String providerBody, RateLimitInfo rateLimit, Credits credits) implements Outcome {
+        @Override
+        public String name() {
+            return "failed";
+        }
+    }
+
+    /** The provider kept refusing for rate limits beyond the wait we allow; {@code rateLimit.retryAt()} says when to try. */
+    record RateLimited(UpdateCommand command, int attempts, long durationMs, int httpStatus, RateLimitInfo rateLimit,
+            Credits credits) implements Outcome {
+        @Override
+        public String name() {
+            return "rate_limited";
+        }
+    }
+}

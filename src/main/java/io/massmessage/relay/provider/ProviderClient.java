@@ -1,0 +1,90 @@
+package io.massmessage.relay.provider;
+
+import io.massmessage.relay.config.ProvidersConfig;
+import io.massmessage.relay.config.RelayConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Sends {@link ProviderRequest}s without blocking, one pooled Vert.x Web Client per provider, and
+ * turns every answer or transport fault into a {@link ProviderResponse}. Never fails its Uni for a
+ * provider's sake.
+ */
+@Singleton
+public final class ProviderClient {
+
+    private final Map<String, Target> targets = new HashMap<>();
+    private final Clock clock;
+
+    public ProviderClient(Vertx vertx, ProviderRegistry registry, RelayConfig relay, Clock clock) {
+        this.clock = clock;
+        for (ProviderAdapter adapter : registry.all()) {
+            targets.put(adapter.name(), Target.create(vertx, registry.endpoint(adapter), relay.maxInFlight()));
+        }
+    }
+
+    /** Sends {@code request} to {@code adapter}'s provider and reads the answer. */
+    public Uni<ProviderResponse> call(ProviderAdapter adapter, ProviderRequest request) {
+        Target target = targets.get(adapter.name());
+        HttpRequest<Buffer> http = target.client
+                .request(HttpMethod.valueOf(request.method()), target.basePath + request.path())
+                .timeout(target.requestTimeoutMs);
+        request.headers().forEach(http::putHeader);
+        return http.sendBuffer(Buffer.buffer(request.body()))
+                .map(response -> adapter.interpret(reply(response), clock.instant()))
+                .onFailure().recoverWithItem(ProviderClient::transportFault);
+    }
+
+    private static HttpReply reply(HttpResponse<Buffer> response) {
+        Map<String, String> headers = new HashMap<>();
+        response.headers().forEach(entry ->
+                headers.putIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), entry.getValue()));
+        Buffer body = response.body();
+        return new HttpReply(response.statusCode(), headers, body == null ? "" : body.toString());
+    }
+
+    private static ProviderResponse transportFault(Throwable failure) {
+        String kind = failure instanceof java.util.concurrent.TimeoutException ? "timeout" : "connection fault";
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName()
+                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        return new ProviderResponse.Transient(0, kind + " (" + message + ")", null, RateLimitInfo.EMPTY, null);
+    }
+
+    @PreDestroy
+    void close() {
+        targets.values().forEach(target -> target.client.close());
+    }
+
+    private record Target(WebClient client, String basePath, long requestTimeoutMs) {
+        static Target create(Vertx vertx, ProvidersConfig.Endpoint endpoint, int maxInFlight) {
+            URI base = URI.create(endpoint.baseUrl());
+            boolean ssl = "https".equalsIgnoreCase(base.getScheme());
+            int port = base.getPort() > 0 ? base.getPort() : ssl ? 443 : 80;
+            String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+            WebClientOptions options = new WebClientOptions()
+                    .setDefaultHost(base.getHost())
+                    .setDefaultPort(port)
+                    .setSsl(ssl)
+                    .setConnectTimeout((int) endpoint.connectTimeout().toMillis())
+                    .setMaxPoolSize(endpoint.maxConnections().orElse(maxInFlight))
+                    .setMaxWaitQueueSize(-1)
+                    .setKeepAlive(true)
+                    .setUserAgent("mass-message-relay")
+                    .setFollowRedirects(false);
+            return new Target(WebClient.create(vertx, options), path, endpoint.requestTimeout().toMillis());
+        }
+    }
+}
