@@ -1,0 +1,246 @@
+package io.massmessage.relay.e2e;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.massmessage.relay.testing.Commands.command;
+import static io.massmessage.relay.testing.Commands.key;
+import static io.massmessage.relay.testing.KafkaTestClient.header;
+import static io.massmessage.relay.testing.KafkaTestClient.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.massmessage.relay.testing.KafkaTestClient;
+import io.massmessage.relay.testing.RelayTestEnvironment;
+import io.massmessage.relay.testing.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The relay against a real Kafka broker and WireMock providers: one outcome or dead letter per command. */
+@QuarkusTest
+@QuarkusTestResource(RelayTestEnvironment.class)
+class RelayEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OK_BODY = "{\"data\":{\"id\":123,\"date\":\"2026-12-01T15:00:00+00:00\",\"isReady\":true,"
+            + "\"isDone\":false,\"total\":-1,\"pending\":0,\"canUnsend\":true,\"unsendSeconds\":1000000,\"hasError\":false,"
+            + "\"isCanceled\":false},\"_meta\":{\"_credits\":{\"used\":1,\"balance\":999},"
+            + "\"_rate_limits\":{\"limit_minute\":1000,\"limit_day\":50000,\"remaining_minute\":998,\"remaining_day\":49942}}}";
+    private static final String FANSLY_OK = "{\"statusCode\":201,\"message\":\"Success\",\"data\":{\"status_code\":200,"
+            + "\"data\":{\"success\":true,\"response\":\"broadcast sent\"}},\"timestamp\":\"2026-06-19T13:42:24.655Z\"}";
+
+    private final WireMockServer wireMock = RelayTestEnvironment.wireMock();
+    private KafkaTestClient kafka;
+    private String run;
+
+    @BeforeEach
+    void connect() {
+        run = UUID.randomUUID().toString().substring(0, 8);
+        kafka = new KafkaTestClient(RelayTestEnvironment.kafka().bootstrapServers(),
+                Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
+    }
+
+    @AfterEach
+    void disconnect() {
+        kafka.close();
+    }
+
+    @Test
+    void appliesAnUpdateAtEachProviderAndPublishesSucceeded() throws Exception {
+        String ofAccount = "acct_" + run;
+        wireMock.stubFor(put(urlEqualTo("/api/" + ofAccount + "/mass-messaging/11"))
+                .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        wireMock.stubFor(put(urlEqualTo("/api/fansly/fy-" + run + "/mass-messaging/scheduled/33"))
+                .willReturn(aResponse().withStatus(200).withBody(FANSLY_OK)));
+        String fmAccount = String.valueOf(1_000_000 + Math.abs(run.hashCode() % 1_000_000));
+        wireMock.stubFor(put(urlEqualTo("/v1/" + fmAccount + "/mass-messages/queue/22"))
+                .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", ofAccount), command(run + "-of", "onlyfansapi", ofAccount, "11",
+                "{\"text\":\"Hello!\",\"price\":10,\"mediaIds\":[\"m1\",\"m2\"],\"previewIds\":[\"m1\"],"
+                        + "\"scheduledAt\":\"2026-12-01T15:00:00Z\"}"));
+        kafka.send(Topics.COMMANDS, key("fansmetric", fmAccount), command(run + "-fm", "fansmetric", fmAccount, "22",
+                "{\"price\":9.5,\"scheduledAt\":\"2026-12-01T15:00:00+01:00\"}"));
+        kafka.send(Topics.COMMANDS, key("fansly", "fy-" + run), command(run + "-fy", "fansly", "fy-" + run, "33",
+                "{\"text\":\"Hi\",\"mediaIds\":[\"a\",\"b\"],\"previewIds\":[\"p\"],\"price\":10,"
+                        + "\"scheduledAt\":\"2026-12-01T15:00:00Z\"}"));
+
+        List<ConsumerRecord<byte[], byte[]>> results = awaitResults(3);
+        assertThat(results).allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));
+        JsonNode of = event(results, run + "-of");
+        assertThat(of.path("outcome").asText()).isEqualTo("succeeded");
+        assertThat(of.path("attempts").asInt()).isEqualTo(1);
+        assertThat(of.path("httpStatus").asInt()).isEqualTo(200);
+        assertThat(of.path("message").path("id").asInt()).isEqualTo(123);
+        assertThat(of.path("credits").path("balance").asLong()).isEqualTo(999);
+        assertThat(of.path("rateLimit").path("remainingMinute").asLong()).isEqualTo(998);
+        assertThat(text(recordOf(results, run + "-of").key())).isEqualTo("onlyfansapi:" + ofAccount + ":11");
+
+        wireMock.verify(putRequestedFor(urlEqualTo("/api/" + ofAccount + "/mass-messaging/11"))
+                .withHeader("Authorization", equalTo("Bearer test-key-onlyfansapi"))
+                .withRequestBody(equalToJson("{\"text\":\"Hello!\",\"price\":10,\"mediaFiles\":[\"m1\",\"m2\"],"
+                        + "\"previews\":[\"m1\"],\"scheduledDate\":\"2026-12-01T15:00:00.000Z\"}", false, false)));
+        wireMock.verify(putRequestedFor(urlEqualTo("/v1/" + fmAccount + "/mass-messages/queue/22"))
+                .withHeader("Authorization", equalTo("Bearer test-key-fansmetric"))
+                .withRequestBody(equalToJson("{\"price\":\"9.5\",\"scheduledDate\":\"2026-12-01T14:00:00.000Z\"}", false, false)));
+        wireMock.verify(putRequestedFor(urlEqualTo("/api/fansly/fy-" + run + "/mass-messaging/scheduled/33"))
+                .withHeader("x-api-key", equalTo("test-key-fansly"))
+                .withRequestBody(equalToJson("{\"content\":\"Hi\",\"mediaIds\":[{\"mediaId\":\"a\",\"previewId\":\"p\"},"
+                        + "{\"mediaId\":\"b\",\"previewId\":null}],\"price\":10,\"scheduledFor\":1796137200000}", false, false)));
+    }
+
+    @Test
+    void permanentRefusalsFailAtOnceWithTheirCategory() throws Exception {
+        String account = "acct_" + run;
+        wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/404"))
+                .willReturn(aResponse().withStatus(404).withBody("{\"message\":\"Queue item not found\"}")));
+        wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/409"))
+                .willReturn(aResponse().withStatus(409).withBody("{\"message\":\"already sent\"}")));
+        wireMock.stubFor(put(urlEqualTo("/api/fansly/f" + run + "/mass-messaging/scheduled/1"))
+                .willReturn(aResponse().withStatus(200).withBody("{\"statusCode\":200,\"message\":\"Success\","
+                        + "\"data\":{\"status_code\":200,\"data\":{\"success\":false,\"response\":\"media not found\"}}}")));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-404", "onlyfansapi", account, "404", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-409", "onlyfansapi", account, "409", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("fansly", "f" + run), command(run + "-fy", "fansly", "f" + run, "1", "{\"text\":\"x\"}"));
+
+        List<ConsumerRecord<byte[], byte[]>> results = awaitResults(3);
+        assertThat(results).allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.FAILED));
+        assertThat(event(results, run + "-404").path("error").path("category").asText()).isEqualTo("not_found");
+        assertThat(event(results, run + "-404").path("error").path("providerBody").asText()).contains("Queue item not found");
+        assertThat(event(results, run + "-404").path("attempts").asInt()).isEqualTo(1);
+        assertThat(event(results, run + "-409").path("error").path("category").asText()).isEqualTo("not_editable");
+        JsonNode fansly = event(results, run + "-fy");
+        assertThat(fansly.path("outcome").asText()).isEqualTo("failed");
+        assertThat(fansly.path("error").path("category").asText()).isEqualTo("rejected");
+        assertThat(fansly.path("error").path("detail").asText()).contains("success: false").contains("media not found");
+    }
+
+    @Test
+    void retriesATransientFaultThenSucceeds() throws Exception {
+        String account = "acct_" + run;
+        String url = "/api/" + account + "/mass-messaging/5";
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario(run).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario(run).whenScenarioStateIs("recovered")
+                .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-t", "onlyfansapi", account, "5", "{\"text\":\"x\"}"));
+
+        JsonNode event = event(awaitResults(1), run + "-t");
+        assertThat(event.path("outcome").asText()).isEqualTo("succeeded");
+        assertThat(event.path("attempts").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void waitsOutAShort429AndReportsALongOneAsRateLimited() throws Exception {
+        String account = "fy" + run;
+        String shortUrl = "/api/fansly/" + account + "/mass-messaging/scheduled/short";
+        wireMock.stubFor(put(urlEqualTo(shortUrl)).inScenario(run).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("X-RateLimit-Limit", "600")
+                        .withHeader("X-RateLimit-Remaining", "0").withHeader("X-RateLimit-Retry-After", "1"))
+                .willSetStateTo("open"));
+        wireMock.stubFor(put(urlEqualTo(shortUrl)).inScenario(run).whenScenarioStateIs("open")
+                .willReturn(aResponse().withStatus(200).withBody(FANSLY_OK)));
+        wireMock.stubFor(put(urlEqualTo("/api/fansly/" + account + "/mass-messaging/scheduled/long"))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "120")));
+        kafka.send(Topics.COMMANDS, key("fansly", account), command(run + "-short", "fansly", account, "short", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("fansly", account), command(run + "-long", "fansly", account, "long", "{\"text\":\"x\"}"));
+
+        List<ConsumerRecord<byte[], byte[]>> results = awaitResults(2);
+        JsonNode waited = event(results, run + "-short");
+        assertThat(waited.path("outcome").asText()).isEqualTo("succeeded");
+        assertThat(waited.path("attempts").asInt()).isEqualTo(2);
+        assertThat(recordOf(results, run + "-long").topic()).isEqualTo(Topics.RATE_LIMITED);
+        JsonNode limited = event(results, run + "-long");
+        assertThat(limited.path("outcome").asText()).isEqualTo("rate_limited");
+        assertThat(limited.path("httpStatus").asInt()).isEqualTo(429);
+        assertThat(limited.path("rateLimit").path("retryAfterMs").asLong()).isEqualTo(120_000);
+        assertThat(limited.path("rateLimit").path("retryAt").asText()).isNotBlank();
+    }
+
+    @Test
+    void deadLettersInvalidPayloadsUnchangedWhileValidNeighboursSucceed() throws Exception {
+        String account = "acct_" + run;
+        wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/1"))
+                .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        String badPrice = command(run + "-price", "onlyfansapi", account, "1", "{\"text\":\"x\",\"price\":2}");
+        byte[] notJson = ("not json " + run).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-ok1", "onlyfansapi", account, "1", "{\"text\":\"a\"}"));
+        kafka.send(Topics.COMMANDS, "k-" + run, notJson);
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), badPrice);
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), "{\"commandId\":\"" + run + "-missing\"}");
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-ok2", "onlyfansapi", account, "1", "{\"text\":\"b\"}"));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            kafka.poll();
+            return mine().size() >= 2 && deadLetters().size() >= 3;
+        });
+        assertThat(mine()).extracting(r -> event(r).path("commandId").asText())
+                .containsExactlyInAnyOrder(run + "-ok1", run + "-ok2");
+        List<ConsumerRecord<byte[], byte[]>> dead = deadLetters();
+        assertThat(dead).hasSize(3);
+        ConsumerRecord<byte[], byte[]> garbage = dead.stream().filter(r -> text(r.value()).startsWith("not json")).findFirst().orElseThrow();
+        assertThat(garbage.value()).isEqualTo(notJson);
+        assertThat(text(garbage.key())).isEqualTo("k-" + run);
+        assertThat(header(garbage, "dead-letter-reason")).startsWith("payload: not valid JSON");
+        assertThat(header(garbage, "dead-letter-cause")).isEqualTo("malformed");
+        assertThat(header(garbage, "dead-letter-topic")).isEqualTo(Topics.COMMANDS);
+        assertThat(header(garbage, "dead-letter-partition")).isNotBlank();
+        assertThat(header(garbage, "dead-letter-offset")).isNotBlank();
+        ConsumerRecord<byte[], byte[]> price = dead.stream().filter(r -> text(r.value()).equals(badPrice)).findFirst().orElseThrow();
+        assertThat(header(price, "dead-letter-reason"))
+                .isEqualTo("update.price: must be 0 or between 3 and 200 for onlyfansapi, got 2");
+        assertThat(header(price, "dead-letter-cause")).isEqualTo("invalid");
+        ConsumerRecord<byte[], byte[]> missing = dead.stream().filter(r -> text(r.value()).contains("-missing")).findFirst().orElseThrow();
+        assertThat(header(missing, "dead-letter-reason")).isEqualTo(
+                "provider: is required; account: is required; messageId: is required; update: is required");
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> mine() {
+        return kafka.seen(r -> !r.topic().equals(Topics.DEAD_LETTER) && text(r.value()).contains("\"" + run + "-"));
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> deadLetters() {
+        return kafka.seen(r -> r.topic().equals(Topics.DEAD_LETTER) && text(r.value()).contains(run));
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> awaitResults(int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            kafka.poll();
+            return mine().size() >= count;
+        });
+        List<ConsumerRecord<byte[], byte[]>> results = mine();
+        assertThat(results).hasSize(count);
+        return results;
+    }
+
+    private static ConsumerRecord<byte[], byte[]> recordOf(List<ConsumerRecord<byte[], byte[]>> records, String commandId) {
+        return records.stream().filter(r -> event(r).path("commandId").asText().equals(commandId)).findFirst().orElseThrow();
+    }
+
+    private static JsonNode event(List<ConsumerRecord<byte[], byte[]>> records, String commandId) {
+        return event(recordOf(records, commandId));
+    }
+
+    private static JsonNode event(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return JSON.readTree(record.value());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

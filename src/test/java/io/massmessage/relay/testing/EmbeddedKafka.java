@@ -1,0 +1,188 @@
+package io.massmessage.relay.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real Apache Kafka broker in KRaft mode (combined broker and controller, one node) inside this
+ * JVM, from the Maven Central jars. Starts in a few seconds; data lives in a temporary folder.
+ *
+ * <p>Uses Kafka's internal server APIs ({@link KafkaRaftServer}, {@link Formatter}): recheck them
+ * on every Kafka version bump. Every replication factor and min ISR is 1, or the group coordinator
+ * waits forever for replicas that do not exist.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private final Path dataDir;
+    private final int brokerPort;
+    private final KafkaRaftServer server;
+
+    private EmbeddedKafka(Path dataDir, int brokerPort, KafkaRaftServer server) {
+        this.dataDir = dataDir;
+        this.brokerPort = brokerPort;
+        this.server = server;
+    }
+
+    /** Formats a fresh log directory and starts the broker; returns once it answers metadata requests. */
+    public static EmbeddedKafka start(int partitions) {
+        try {
+            Path dir = Files.createTempDirectory("mmr-kafka-");
+            return start(dir, freePort(), partitions);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts a broker on {@code brokerPort} with data in {@code dataDir}, formatting it if it is new. */
+    public static EmbeddedKafka start(Path dataDir, int brokerPort, int partitions) {
+        try {
+            int controllerPort = freePort();
+            Path logDir = dataDir.resolve("log");
+            Files.createDirectories(logDir);
+            Properties props = new Properties();
+            props.put("process.roles", "broker,controller");
+            props.put("node.id", "1");
+            props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            props.put("controller.listener.names", "CONTROLLER");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("log.dirs", logDir.toString());
+            props.put("num.partitions", String.valueOf(partitions));
+            props.put("default.replication.factor", "1");
+            props.put("min.insync.replicas", "1");
+            props.put("offsets.topic.replication.factor", "1");
+            props.put("offsets.topic.num.partitions", "4");
+            props.put("transaction.state.log.replication.factor", "1");
+            props.put("transaction.state.log.min.isr", "1");
+            props.put("share.coordinator.state.topic.replication.factor", "1");
+            props.put("share.coordinator.state.topic.min.isr", "1");
+            props.put("group.initial.rebalance.delay.ms", "0");
+            props.put("auto.create.topics.enable", "true");
+            props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+            props.put("num.network.threads", "2");
+            props.put("num.io.threads", "4");
+            KafkaConfig config = new KafkaConfig(props, false);
+
+            boolean formatted = Files.exists(logDir.resolve("meta.properties"));
+            if (!formatted) {
+                new Formatter()
+                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                        .setNodeId(1)
+                        .setClusterId(Uuid.randomUuid().toString())
+                        .setDirectories(List.of(logDir.toString()))
+                        .setMetadataLogDirectory(logDir.toString())
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                        .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                        .setControllerListenerName("CONTROLLER")
+                        .run();
+            }
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, brokerPort, server);
+            kafka.awaitReady();
+            return kafka;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the embedded Kafka broker", e);
+        }
+    }
+
+    /** {@code host:port} for clients. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public int port() {
+        return brokerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Creates topics (ignoring those that exist) with the given partition count. */
+    public void createTopics(int partitions, String... topics) {
+        try (Admin admin = admin()) {
+            for (String topic : topics) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topics", e);
+        }
+    }
+
+    /** A new admin client; close it. */
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    private void awaitReady() throws Exception {
+        try (Admin admin = admin()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stops the broker, keeping its data. */
+    public void stop() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    /** Stops the broker and deletes its data. */
+    @Override
+    public void close() {
+        stop();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temporary folder is harmless
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+}
