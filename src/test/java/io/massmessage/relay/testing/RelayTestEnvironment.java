@@ -2,13 +2,23 @@ package io.massmessage.relay.testing;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.massmessage.simulator.ProviderSimulator;
+import io.massmessage.simulator.SimulatorSettings;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.util.Map;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+
 /**
- * Starts, once for all {@code @QuarkusTest} classes, a real Kafka broker and one WireMock server
- * that stands in for all three providers (their paths do not overlap), and points the service at
- * them. Tests reach both through the static accessors.
+ * Starts, once for all {@code @QuarkusTest} classes, a real Kafka broker, the provider simulator,
+ * and one WireMock server in front of it that stands in for all three providers (their paths do
+ * not overlap). A test stubs WireMock for exact answers; whatever it does not stub is proxied to
+ * the simulator, which behaves like the providers and counts order and concurrency. Tests reach
+ * all three through the static accessors.
  */
 public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleManager {
 
@@ -17,6 +27,8 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
 
     private static EmbeddedKafka kafka;
     private static WireMockServer wireMock;
+    private static Vertx vertx;
+    private static ProviderSimulator simulator;
 
     @Override
     public Map<String, String> start() {
@@ -26,6 +38,15 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
         wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort()
                 .containerThreads(64).jettyAcceptors(2).asynchronousResponseEnabled(true).asynchronousResponseThreads(64));
         wireMock.start();
+        vertx = Vertx.vertx();
+        SimulatorSettings settings = new SimulatorSettings();
+        for (String provider : new String[] {"onlyfansapi", "fansmetric", "fansly"}) {
+            settings.apiKeys.put(provider, "test-key-" + provider);
+            settings.perMinute.put(provider, 1_000_000L);
+            settings.perDay.put(provider, 100_000_000L);
+        }
+        simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
+        wireMock.stubFor(any(anyUrl()).atPriority(100).willReturn(aResponse().proxiedFrom(simulator.baseUrl())));
         String base = "http://127.0.0.1:" + wireMock.port();
         return Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
@@ -39,6 +60,10 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
         if (wireMock != null) {
             wireMock.stop();
         }
+        if (simulator != null) {
+            simulator.close();
+            vertx.close();
+        }
         if (kafka != null) {
             kafka.close();
         }
@@ -46,6 +71,10 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
 
     public static EmbeddedKafka kafka() {
         return kafka;
+    }
+
+    public static ProviderSimulator simulator() {
+        return simulator;
     }
 
     public static WireMockServer wireMock() {
