@@ -36,7 +36,7 @@ public sealed interface Latency {
      * Parses {@code fixed:300}, {@code uniform:100-500} or {@code lognormal:200,0.5}; a bare
      * number is fixed.
      */
-    static Latency parse(String spec) {
+    public static Latency parse(String spec) {
         String s = spec.trim();
         if (s.startsWith("uniform:")) {
             String[] range = s.substring(8).split("-");
