@@ -1,0 +1,284 @@
+package io.massmessage.relay.flow;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.massmessage.relay.command.CommandParser;
+import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.outcome.Outcome;
+import io.massmessage.relay.provider.ErrorCategory;
+import io.massmessage.relay.provider.ProviderAdapter;
+import io.massmessage.relay.provider.ProviderClient;
+import io.massmessage.relay.provider.ProviderRegistry;
+import io.massmessage.relay.provider.fansly.FanslyAdapter;
+import io.massmessage.relay.provider.fansmetric.FansMetricAdapter;
+import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
+import io.massmessage.relay.testing.TestConfigs;
+import io.vertx.mutiny.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Each adapter through the real Vert.x Web Client against WireMock: successes, every refusal,
+ * 429 in each dialect, transient faults retried, connection resets and timeouts.
+ */
+class CommandProcessorComponentTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:15Z");
+    private static final String OK = "{\"data\":{\"id\":1},\"_meta\":{\"_credits\":{\"used\":1,\"balance\":5}}}";
+    private static WireMockServer wireMock;
+    private static Vertx vertx;
+    private static List<ProviderAdapter> adapters;
+    private static CommandParser parser;
+    private RecordingDelays delays;
+    private CommandProcessor processor;
+
+    @BeforeAll
+    static void startServers() {
+        wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        wireMock.start();
+        vertx = Vertx.vertx();
+        adapters = List.of(new OnlyFansApiAdapter(MAPPER), new FansMetricAdapter(MAPPER), new FanslyAdapter(MAPPER));
+        parser = new CommandParser(MAPPER, 1 << 20,
+                name -> adapters.stream().filter(a -> a.name().equals(name)).findFirst().orElse(null),
+                List.of("fansly", "fansmetric", "onlyfansapi"));
+    }
+
+    @AfterAll
+    static void stopServers() {
+        wireMock.stop();
+        vertx.closeAndAwait();
+    }
+
+    @BeforeEach
+    void build() {
+        wireMock.resetAll();
+        String base = "http://127.0.0.1:" + wireMock.port();
+        Duration timeout = Duration.ofMillis(500);
+        var providers = new TestConfigs.Providers(
+                TestConfigs.Endpoint.of(base, "of-key", timeout).withAccountKey("acct_OWN", "own-key"),
+                TestConfigs.Endpoint.of(base, "fm-key", timeout),
+                TestConfigs.Endpoint.of(base, null, timeout));
+        var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        var registry = new ProviderRegistry(adapters, providers);
+        var client = new ProviderClient(vertx, registry, relay, Clock.fixed(NOW, ZoneOffset.UTC));
+        delays = new RecordingDelays();
+        processor = new CommandProcessor(registry, client, relay, delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5);
+    }
+
+    private UpdateCommand of(String messageId) {
+        return parse("{\"commandId\":\"c1\",\"provider\":\"onlyfansapi\",\"account\":\"acct_A\",\"messageId\":\"" + messageId
+                + "\",\"update\":{\"text\":\"secret words here\"}}");
+    }
+
+    private UpdateCommand parse(String json) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Outcome run(UpdateCommand command) {
+        return processor.process(command).await().atMost(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void succeedsAndReportsCredits() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/1")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        Outcome outcome = run(of("1"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Succeeded.class, s -> {
+            assertThat(s.attempts()).isEqualTo(1);
+            assertThat(s.credits().balance()).isEqualTo(5L);
+        });
+        wireMock.verify(putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/1")).withHeader("Authorization", equalTo("Bearer of-key")));
+    }
+
+    @Test
+    void usesTheAccountsOwnKeyWhenConfigured() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_OWN/mass-messaging/1")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        run(parse("{\"commandId\":\"c\",\"provider\":\"onlyfansapi\",\"account\":\"acct_OWN\",\"messageId\":\"1\",\"update\":{\"text\":\"x\"}}"));
+        wireMock.verify(putRequestedFor(urlEqualTo("/api/acct_OWN/mass-messaging/1")).withHeader("Authorization", equalTo("Bearer own-key")));
+    }
+
+    @ParameterizedTest(name = "HTTP {0} fails at once as {1}")
+    @CsvSource({"400, rejected", "401, unauthorized", "403, unauthorized", "404, not_found", "409, not_editable",
+            "413, rejected", "424, account_unavailable"})
+    void permanentRefusalsFailAtOnce(int status, ErrorCategory category) {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/2")).willReturn(aResponse().withStatus(status)
+                .withBody("{\"message\":\"refused: secret words here by of-key " + "x".repeat(200) + "\"}")));
+        Outcome outcome = run(of("2"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(category);
+            assertThat(f.attempts()).isEqualTo(1);
+            assertThat(f.httpStatus()).isEqualTo(status);
+            assertThat(f.providerBody()).startsWith("{\"message\":\"refused: [message text] by [redacted] xxx")
+                    .endsWith("… (truncated)").doesNotContain("of-key").doesNotContain("secret words");
+            assertThat(f.providerBody()).hasSize(80 + "… (truncated)".length());
+        });
+        assertThat(delays.asked).isEmpty();
+    }
+
+    @Test
+    void retriesA500ThenSucceeds() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/3")).inScenario("s").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/3")).inScenario("s").whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200).withBody(OK)));
+        Outcome outcome = run(of("3"));
+        assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(delays.asked).containsExactly(Duration.ofMillis(50)); // full jitter: 0.5 x 100 ms
+    }
+
+    @Test
+    void givesUpAfterTheAttemptBudgetAsUnavailable() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/4")).willReturn(aResponse().withStatus(503)));
+        Outcome outcome = run(of("4"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
+            assertThat(f.attempts()).isEqualTo(3);
+            assertThat(f.detail()).isEqualTo("HTTP 503 after 3 attempt(s)");
+        });
+        assertThat(delays.asked).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100)); // backoff doubles
+    }
+
+    @Test
+    void retriesAConnectionReset() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/5")).inScenario("r").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("ok"));
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/5")).inScenario("r").whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200).withBody(OK)));
+        Outcome outcome = run(of("5"));
+        assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(outcome.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aTimeoutEveryTimeEndsUnavailable() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/6")).willReturn(aResponse().withStatus(200)
+                .withBody(OK).withFixedDelay(2_000)));
+        Outcome outcome = run(of("6"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
+            assertThat(f.attempts()).isEqualTo(3);
+            assertThat(f.httpStatus()).isNull();
+            assertThat(f.detail()).startsWith("timeout");
+        });
+    }
+
+    @Test
+    void aRefusedConnectionIsRetriedThenUnavailable() {
+        var closed = new TestConfigs.Providers(TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)),
+                TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)),
+                TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)));
+        var relay = TestConfigs.Relay.of(2, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        var registry = new ProviderRegistry(adapters, closed);
+        var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()), relay,
+                delays, Clock.systemUTC(), () -> 0.5);
+        Outcome outcome = refusing.process(of("7")).await().atMost(Duration.ofSeconds(20));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
+            assertThat(f.attempts()).isEqualTo(2);
+            assertThat(f.detail()).startsWith("connection fault");
+        });
+    }
+
+    @Test
+    void waitsAsOnlyFansApiSaysWithRetryAfter() {
+        stub429ThenOk("/api/acct_A/mass-messaging/8", aResponse().withStatus(429).withHeader("Retry-After", "7"));
+        Outcome outcome = run(of("8"));
+        assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(delays.asked).containsExactly(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void waitsAsFanslySaysWithXRateLimitRetryAfter() {
+        stub429ThenOk("/api/fansly/f1/mass-messaging/scheduled/9", aResponse().withStatus(429)
+                .withHeader("X-RateLimit-Retry-After", "12").withHeader("X-RateLimit-Limit", "600"));
+        Outcome outcome = fanslyProcessor().process(parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\","
+                + "\"messageId\":\"9\",\"update\":{\"text\":\"x\"}}")).await().atMost(Duration.ofSeconds(20));
+        assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(delays.asked).containsExactly(Duration.ofSeconds(12));
+        wireMock.verify(2, putRequestedFor(urlEqualTo("/api/fansly/f1/mass-messaging/scheduled/9"))
+                .withHeader("x-api-key", equalTo("fy-key")));
+    }
+
+    @Test
+    void fansMetric429WithoutRetryAfterWaitsUntilTheMinuteResets() {
+        stub429ThenOk("/v1/123/mass-messages/queue/10", aResponse().withStatus(429)
+                .withBody("{\"error\":\"Rate limit exceeded\",\"_meta\":{\"_rate_limits\":{\"limit_minute\":1000,\"remaining_minute\":0}}}"));
+        Outcome outcome = run(parse("{\"commandId\":\"c\",\"provider\":\"fansmetric\",\"account\":\"123\",\"messageId\":\"10\","
+                + "\"update\":{\"text\":\"x\"}}"));
+        assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(delays.asked).containsExactly(Duration.ofSeconds(45)); // NOW is 10:00:15
+    }
+
+    @Test
+    void a429LongerThanTheMaximumWaitEndsRateLimited() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/11"))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3600")));
+        Outcome outcome = run(of("11"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.RateLimited.class, r -> {
+            assertThat(r.rateLimit().retryAfterMs()).isEqualTo(3_600_000L);
+            assertThat(r.rateLimit().retryAt()).isEqualTo(NOW.plusSeconds(3600));
+            assertThat(r.attempts()).isEqualTo(1);
+        });
+        assertThat(delays.asked).isEmpty();
+    }
+
+    @Test
+    void a429ThatWouldPassTheSendTimeEndsExpired() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/12"))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
+        Outcome outcome = run(parse("{\"commandId\":\"c\",\"provider\":\"onlyfansapi\",\"account\":\"acct_A\",\"messageId\":\"12\","
+                + "\"update\":{\"text\":\"x\",\"scheduledAt\":\"2026-11-22T10:00:30Z\"}}"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> assertThat(f.category()).isEqualTo(ErrorCategory.expired));
+    }
+
+    @Test
+    void anAccountWithoutAKeyIsUnconfigured() { // the default build configures no fansly key
+        Outcome outcome = processor.process(parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\","
+                + "\"messageId\":\"9\",\"update\":{\"text\":\"x\"}}")).await().atMost(Duration.ofSeconds(5));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(ErrorCategory.unconfigured_account);
+            assertThat(f.attempts()).isZero();
+            assertThat(f.detail()).contains("PROVIDERS_FANSLY_API_KEY");
+        });
+        assertThat(wireMock.getAllServeEvents()).isEmpty();
+    }
+
+    private CommandProcessor fanslyProcessor() {
+        String base = "http://127.0.0.1:" + wireMock.port();
+        var providers = new TestConfigs.Providers(TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)),
+                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "fy-key", Duration.ofSeconds(1)));
+        var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        var registry = new ProviderRegistry(adapters, providers);
+        return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.fixed(NOW, ZoneOffset.UTC)), relay,
+                delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5);
+    }
+
+    private static void stub429ThenOk(String url, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder limited) {
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario(url).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(limited).willSetStateTo("ok"));
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario(url).whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200).withBody(url.contains("fansly")
+                        ? "{\"statusCode\":201,\"data\":{\"status_code\":200,\"data\":{\"success\":true}}}" : OK)));
+    }
+}

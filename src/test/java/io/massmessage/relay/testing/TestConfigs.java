@@ -1,0 +1,48 @@
+package io.massmessage.relay.testing;
+
+import io.massmessage.relay.config.ProvidersConfig;
+import io.massmessage.relay.config.RelayConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Plain implementations of the config mappings, for tests that build the pipeline's classes by hand. */
+public final class TestConfigs {
+
+    private TestConfigs() {}
+
+    /** One endpoint. */
+    public record Endpoint(String baseUrl, Optional<String> apiKey, Map<String, ProvidersConfig.Account> accounts,
+            Duration connectTimeout, Duration requestTimeout, Optional<Integer> maxConnections)
+            implements ProvidersConfig.Endpoint {
+
+        public static Endpoint of(String baseUrl, String apiKey, Duration requestTimeout) {
+            return new Endpoint(baseUrl, Optional.ofNullable(apiKey), Map.of(), Duration.ofSeconds(2), requestTimeout,
+                    Optional.empty());
+        }
+
+        public Endpoint withAccountKey(String account, String key) {
+            ProvidersConfig.Account own = () -> Optional.of(key);
+            return new Endpoint(baseUrl, apiKey, Map.of(account, own), connectTimeout, requestTimeout, maxConnections);
+        }
+    }
+
+    /** All three providers. */
+    public record Providers(ProvidersConfig.Endpoint onlyfansapi, ProvidersConfig.Endpoint fansmetric,
+            ProvidersConfig.Endpoint fansly) implements ProvidersConfig {}
+
+    /** Relay settings. */
+    public record Relay(int maxInFlight, int maxPayloadBytes, int providerBodyMaxChars, RelayConfig.Retry retry,
+            RelayConfig.RateLimit rateLimit) implements RelayConfig {
+
+        public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
+            RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
+            RelayConfig.RateLimit rateLimit = () -> maxRateLimitWait;
+            return new Relay(64, 1 << 20, 80, retry, rateLimit);
+        }
+    }
+
+    /** Retry settings. */
+    public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration budget)
+            implements RelayConfig.Retry {}
+}
