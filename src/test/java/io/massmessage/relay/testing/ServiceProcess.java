@@ -1,0 +1,64 @@
+package io.massmessage.relay.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The packaged service ({@code target/quarkus-app/quarkus-run.jar}) run as a separate process. */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+
+    private ServiceProcess(Process process) {
+        this.process = process;
+    }
+
+    /**
+     * Starts the packaged service with {@code properties} as system properties; its output goes to {@code log}.
+     */
+    public static ServiceProcess start(Map<String, String> properties, Path log, String... jvmOptions) throws IOException {
+        File jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toFile();
+        if (!jar.isFile()) {
+            throw new IllegalStateException(jar + " is missing: package the service first (./mvnw verify runs this test after packaging)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar.getPath());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new ServiceProcess(process);
+    }
+
+    /** Kills the process at once (SIGKILL): no shutdown hooks, no final commit. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Asks the process to stop (SIGTERM) and waits for it. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        return process.waitFor();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
