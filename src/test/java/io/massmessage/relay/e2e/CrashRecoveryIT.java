@@ -56,6 +56,10 @@ class CrashRecoveryIT {
                 props.put("providers." + provider + ".api-key", settings.apiKeys.get(provider));
             }
             props.put("quarkus.http.port", "0");
+            // The killed consumer leaves no LeaveGroup behind: the broker frees its partitions only when
+            // its session times out (Kafka's default is 45 s). A short session keeps the test quick.
+            props.put("mp.messaging.incoming.commands.session.timeout.ms", "6000");
+            props.put("mp.messaging.incoming.commands.heartbeat.interval.ms", "1000");
 
             List<Map.Entry<String, String>> records = new ArrayList<>();
             for (int i = 0; i < COMMANDS; i++) {
