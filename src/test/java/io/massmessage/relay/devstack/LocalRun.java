@@ -52,12 +52,13 @@ public final class LocalRun {
         boolean stay = Boolean.getBoolean("local.stay");
         int kafkaPort = Integer.getInteger("local.kafka.port", 9092);
         int simulatorPort = Integer.getInteger("local.simulator.port", 8089);
-        Summary summary = run(System.out, kafkaPort, simulatorPort, stay, Duration.ofSeconds(180));
+        Summary summary = run(System.out, kafkaPort, simulatorPort, stay, Duration.ofSeconds(180), bootstrap -> { });
         System.exit(summary.total() == summary.sent() ? 0 : 1);
     }
 
     /** Runs the whole stack; returns once the feed is answered (or, with {@code stay}, after Ctrl-C). */
-    static Summary run(PrintStream out, int kafkaPort, int simulatorPort, boolean stay, Duration timeout) throws Exception {
+    static Summary run(PrintStream out, int kafkaPort, int simulatorPort, boolean stay, Duration timeout,
+            java.util.function.Consumer<String> beforeShutdown) throws Exception {
         Path work = Files.createDirectories(Path.of("target", "local-run"));
         Path kafkaData = work.resolve("kafka");
         deleteTree(kafkaData);
@@ -152,6 +153,7 @@ public final class LocalRun {
         out.printf("summary: %d commands -> %d outcomes %s, %d dead letters; simulator answered %d requests %s, "
                         + "at most %d at once%n", summary.sent(), summary.total() - deadLetters, outcomes, deadLetters,
                 simulator.counters().total(), simulator.counters().byProviderStatus(), simulator.counters().maxConcurrent());
+        beforeShutdown.accept(kafka.bootstrapServers());
         Runtime.getRuntime().removeShutdownHook(hook);
         hook.run();
         return summary;
@@ -169,6 +171,11 @@ public final class LocalRun {
     }
 
     private static int portOrFree(int preferred) throws IOException {
+        if (preferred == 0) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            }
+        }
         try (ServerSocket socket = new ServerSocket(preferred)) {
             return preferred;
         } catch (IOException taken) {
