@@ -59,12 +59,17 @@ public final class ProviderSimulator implements AutoCloseable {
         this.server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(0).setMaxInitialLineLength(8192));
     }
 
-    /** Starts a simulator on {@code port} (0 picks a free one); blocks the calling thread until it listens. */
+    /** Starts a simulator on loopback {@code port} (0 picks a free one); blocks the calling thread until it listens. */
     public static ProviderSimulator start(Vertx vertx, int port, SimulatorSettings settings, Clock clock) {
+        return start(vertx, port, settings, clock, "127.0.0.1");
+    }
+
+    /** Starts a simulator on {@code host:port}; blocks the calling thread until it listens. */
+    public static ProviderSimulator start(Vertx vertx, int port, SimulatorSettings settings, Clock clock, String host) {
         ProviderSimulator simulator = new ProviderSimulator(vertx, settings, clock);
         simulator.server.requestHandler(simulator::handle);
         try {
-            simulator.server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            simulator.server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("simulator could not listen on port " + port, e);
         }

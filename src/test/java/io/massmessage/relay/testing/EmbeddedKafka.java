@@ -35,6 +35,14 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    /** Held so the levels stick: the broker logs every partition change at INFO. */
+    private static final List<java.util.logging.Logger> QUIET = Stream.of("kafka", "org.apache.kafka", "state.change.logger")
+            .map(java.util.logging.Logger::getLogger).toList();
+
+    static {
+        QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
+    }
+
     private final Path dataDir;
     private final int brokerPort;
     private final KafkaRaftServer server;
