@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.flow.Delays;
 import io.massmessage.relay.flow.MessageSequencer;
+import io.massmessage.relay.flow.RateBudgets;
 import io.massmessage.relay.flow.VertxDelays;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.arc.DefaultBean;
@@ -43,6 +44,12 @@ public class Beans {
     @Singleton
     MessageSequencer sequencer() {
         return new MessageSequencer();
+    }
+
+    @Produces
+    @Singleton
+    RateBudgets budgets(Clock clock, RelayConfig config) {
+        return new RateBudgets(clock, config.rateLimit().headroom());
     }
 
     @Produces

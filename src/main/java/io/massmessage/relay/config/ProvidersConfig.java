@@ -46,6 +46,17 @@ public interface ProvidersConfig {
          * pool never caps concurrency (the Vert.x default of 5 would cap throughput at 5/latency).
          */
         Optional<Integer> maxConnections();
+
+        /**
+         * Requests per minute one API key may make (the provider's plan). The relay spaces requests
+         * to stay under it and adopts the limit the provider reports.
+         */
+        @WithDefault("1000")
+        long requestsPerMinute();
+
+        /** Requests per UTC day one API key may make; 0 for no daily limit. */
+        @WithDefault("50000")
+        long requestsPerDay();
     }
 
     /** Settings for one account of a provider. */

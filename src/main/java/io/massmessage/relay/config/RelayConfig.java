@@ -48,10 +48,14 @@ public interface RelayConfig {
         Duration budget();
     }
 
-    /** How long a command may wait on a provider's 429 before it ends as {@code rate_limited}. */
+    /** Waiting for rate budget: spacing requests per API key and honouring the provider's 429s. */
     interface RateLimit {
-        /** Total time one command may spend waiting on 429 answers. */
+        /** Total time one command may wait for its key's budget (spacing, 429s) before it ends {@code rate_limited}. */
         @WithDefault("60s")
         Duration maxWait();
+
+        /** Share of each per-minute limit left unused, a margin for network jitter at a sliding-window provider. */
+        @WithDefault("0.01")
+        double headroom();
     }
 }

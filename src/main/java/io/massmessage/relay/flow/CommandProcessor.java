@@ -20,8 +20,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Applies one valid command at its provider and decides its outcome: retries transient faults with
- * exponential backoff and full jitter inside an attempt and time budget, waits out 429s as the
- * provider asks up to a maximum, and fails permanent refusals at once.
+ * exponential backoff and full jitter inside an attempt and time budget, sends only in a slot of
+ * its API key's rate budget ({@link RateBudgets}, which a 429 closes for as long as the provider
+ * asks), ends {@code rate_limited} or {@code expired} when no slot comes in time, and fails
+ * permanent refusals at once.
  */
 @Singleton
 public final class CommandProcessor {
@@ -34,16 +36,18 @@ public final class CommandProcessor {
     private final Delays delays;
     private final Clock clock;
     private final DoubleSupplier random;
+    private final RateBudgets budgets;
     private final Redactor redactor;
 
     public CommandProcessor(ProviderRegistry registry, ProviderClient client, RelayConfig config, Delays delays,
-            Clock clock, DoubleSupplier random) {
+            Clock clock, DoubleSupplier random, RateBudgets budgets) {
         this.registry = registry;
         this.client = client;
         this.config = config;
         this.delays = delays;
         this.clock = clock;
         this.random = random;
+        this.budgets = budgets;
         this.redactor = new Redactor(config.providerBodyMaxChars());
     }
 
@@ -61,11 +65,49 @@ public final class CommandProcessor {
                     null, null, null));
         }
         ProviderRequest request = adapter.request(command, apiKey.get());
-        return attempt(new Attempt(command, adapter, request, apiKey.get(), start, 1, 0));
+        var endpoint = registry.endpoint(adapter);
+        var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
+        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, start, 1, 0, null));
     }
 
+    /** Waits for a slot in the key's budget, then calls the provider; or ends the command if no slot comes in time. */
     private Uni<Outcome> attempt(Attempt attempt) {
-        return client.call(attempt.adapter, attempt.request).chain(response -> decide(attempt, response));
+        String provider = attempt.adapter.name();
+        long allowedWait = config.rateLimit().maxWait().toMillis() - attempt.waitedMs;
+        RateBudgets.Reservation slot = budgets.reserve(provider, attempt.apiKey, attempt.limits, Math.max(0, allowedWait));
+        Instant sendAt = attempt.command.update().scheduledAt();
+        if (sendAt != null && slot.waitMs() > 0 && !slot.at().isBefore(sendAt)) {
+            return Uni.createFrom().item(expired(attempt, slot));
+        }
+        if (!slot.granted()) {
+            return Uni.createFrom().item(noSlot(attempt, slot));
+        }
+        Uni<Void> turn = slot.waitMs() > 0 ? delays.after(Duration.ofMillis(slot.waitMs())) : Uni.createFrom().voidItem();
+        Attempt waited = attempt.waited(slot.waitMs());
+        return turn.chain(() -> client.call(attempt.adapter, attempt.request))
+                .invoke(response -> budgets.observe(provider, attempt.apiKey, response.rateLimit(),
+                        response instanceof ProviderResponse.Throttled))
+                .chain(response -> decide(waited, response));
+    }
+
+    private Outcome expired(Attempt attempt, RateBudgets.Reservation slot) {
+        ProviderResponse.Throttled last = attempt.lastThrottle;
+        return new Outcome.Failed(attempt.command, attempt.number - 1, clock.millis() - attempt.start,
+                last == null ? null : last.httpStatus(), ErrorCategory.expired,
+                "rate budget of the key opens at " + slot.at() + ", not before the message's send time "
+                        + attempt.command.update().scheduledAt(),
+                null, limitInfo(attempt, slot), last == null ? null : last.credits());
+    }
+
+    private Outcome noSlot(Attempt attempt, RateBudgets.Reservation slot) {
+        ProviderResponse.Throttled last = attempt.lastThrottle;
+        return new Outcome.RateLimited(attempt.command, attempt.number - 1, clock.millis() - attempt.start,
+                last == null ? null : last.httpStatus(), limitInfo(attempt, slot), last == null ? null : last.credits());
+    }
+
+    private RateLimitInfo limitInfo(Attempt attempt, RateBudgets.Reservation slot) {
+        RateLimitInfo said = attempt.lastThrottle == null ? RateLimitInfo.EMPTY : attempt.lastThrottle.rateLimit();
+        return said.withRetryAfter(slot.waitMs(), slot.at());
     }
 
     private Uni<Outcome> decide(Attempt attempt, ProviderResponse response) {
@@ -97,23 +139,9 @@ public final class CommandProcessor {
                 redactor.redact(fault.providerBody(), attempt), fault.rateLimit(), fault.credits()));
     }
 
+    /** A 429: the budget has been closed by {@link RateBudgets#observe}; the next reservation waits as the provider asked. */
     private Uni<Outcome> throttled(Attempt attempt, ProviderResponse.Throttled response, long elapsed) {
-        Instant now = clock.instant();
-        Long said = response.rateLimit().retryAfterMs();
-        long waitMs = said != null ? said : untilNextMinute(now);
-        RateLimitInfo rateLimit = response.rateLimit().withRetryAfter(waitMs, now.plusMillis(waitMs));
-        Instant sendAt = attempt.command.update().scheduledAt();
-        if (sendAt != null && !now.plusMillis(waitMs).isBefore(sendAt)) {
-            return Uni.createFrom().item(new Outcome.Failed(attempt.command, attempt.number, elapsed,
-                    response.httpStatus(), ErrorCategory.expired, "rate limited until " + rateLimit.retryAt()
-                            + ", which is not before the message's send time " + sendAt,
-                    null, rateLimit, response.credits()));
-        }
-        if (attempt.waitedMs + waitMs <= config.rateLimit().maxWait().toMillis()) {
-            return delays.after(Duration.ofMillis(waitMs)).chain(() -> attempt(attempt.next(waitMs)));
-        }
-        return Uni.createFrom().item(new Outcome.RateLimited(attempt.command, attempt.number, elapsed,
-                response.httpStatus(), rateLimit, response.credits()));
+        return attempt(attempt.next(0).throttledBy(response));
     }
 
     /** Full jitter: uniform in [0, min(maxBackoff, initialBackoff * 2^(n-1))]. */
@@ -124,16 +152,18 @@ public final class CommandProcessor {
         return Duration.ofMillis(Math.round(random.getAsDouble() * cap));
     }
 
-    /** A 429 that names no wait: wait until the provider's minute window (aligned to the UTC minute) resets. */
-    static long untilNextMinute(Instant now) {
-        long ms = now.toEpochMilli();
-        return 60_000 - ms % 60_000;
-    }
-
     private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
-            long start, int number, long waitedMs) {
+            RateBudgets.Limits limits, long start, int number, long waitedMs, ProviderResponse.Throttled lastThrottle) {
         Attempt next(long waited) {
-            return new Attempt(command, adapter, request, apiKey, start, number + 1, waitedMs + waited);
+            return new Attempt(command, adapter, request, apiKey, limits, start, number + 1, waitedMs + waited, lastThrottle);
+        }
+
+        Attempt waited(long ms) {
+            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs + ms, lastThrottle);
+        }
+
+        Attempt throttledBy(ProviderResponse.Throttled response) {
+            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs, response);
         }
 
         @Override

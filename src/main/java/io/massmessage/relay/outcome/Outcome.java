@@ -43,8 +43,12 @@ public sealed interface Outcome {
         }
     }
 
-    /** The provider kept refusing for rate limits beyond the wait we allow; {@code rateLimit.retryAt()} says when to try. */
-    record RateLimited(UpdateCommand command, int attempts, long durationMs, int httpStatus, RateLimitInfo rateLimit,
+    /**
+     * The key's rate budget (as configured or as the provider reported it) has no slot within the
+     * wait we allow; {@code rateLimit.retryAt()} says when one opens. {@code httpStatus} is 429 when
+     * the provider refused, {@code null} when the relay foresaw it and sent nothing.
+     */
+    record RateLimited(UpdateCommand command, int attempts, long durationMs, Integer httpStatus, RateLimitInfo rateLimit,
             Credits credits) implements Outcome {
         @Override
         public String name() {

@@ -83,7 +83,8 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         var client = new ProviderClient(vertx, registry, relay, Clock.fixed(NOW, ZoneOffset.UTC));
         delays = new RecordingDelays();
-        processor = new CommandProcessor(registry, client, relay, delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5);
+        processor = new CommandProcessor(registry, client, relay, delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5,
+                new RateBudgets(Clock.fixed(NOW, ZoneOffset.UTC), 0.0));
     }
 
     private UpdateCommand of(String messageId) {
@@ -191,7 +192,7 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(2, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, closed);
         var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()), relay,
-                delays, Clock.systemUTC(), () -> 0.5);
+                delays, Clock.systemUTC(), () -> 0.5, new RateBudgets(Clock.systemUTC(), 0.0));
         Outcome outcome = refusing.process(of("7")).await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
             assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
@@ -264,6 +265,33 @@ class CommandProcessorComponentTest {
         assertThat(wireMock.getAllServeEvents()).isEmpty();
     }
 
+    @Test
+    void spacesAKeysCallsAndEndsRateLimitedWithoutCallingWhenNoSlotComesInTime() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/13")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        String base = "http://127.0.0.1:" + wireMock.port();
+        var providers = new TestConfigs.Providers(
+                TestConfigs.Endpoint.of(base, "of-key", Duration.ofSeconds(1)).withBudget(60, 0),
+                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)));
+        var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofMillis(2_500));
+        var registry = new ProviderRegistry(adapters, providers);
+        Clock fixed = Clock.fixed(NOW, ZoneOffset.UTC);
+        var spaced = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, fixed), relay, delays, fixed,
+                () -> 0.5, new RateBudgets(fixed, 0.0));
+
+        List<Outcome> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            outcomes.add(spaced.process(of("13")).await().atMost(Duration.ofSeconds(10)));
+        }
+        assertThat(outcomes).extracting(Outcome::name).containsExactly("succeeded", "succeeded", "succeeded", "rate_limited");
+        assertThat(delays.asked).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2)); // one a second, not a burst
+        assertThat(outcomes.get(3)).isInstanceOfSatisfying(Outcome.RateLimited.class, r -> {
+            assertThat(r.attempts()).isZero();
+            assertThat(r.httpStatus()).isNull();
+            assertThat(r.rateLimit().retryAt()).isEqualTo(NOW.plusSeconds(3));
+        });
+        wireMock.verify(3, putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/13")));
+    }
+
     private CommandProcessor fanslyProcessor() {
         String base = "http://127.0.0.1:" + wireMock.port();
         var providers = new TestConfigs.Providers(TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)),
@@ -271,7 +299,7 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
         return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.fixed(NOW, ZoneOffset.UTC)), relay,
-                delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5);
+                delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, new RateBudgets(Clock.fixed(NOW, ZoneOffset.UTC), 0.0));
     }
 
     private static void stub429ThenOk(String url, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder limited) {

@@ -13,17 +13,23 @@ public final class TestConfigs {
 
     /** One endpoint. */
     public record Endpoint(String baseUrl, Optional<String> apiKey, Map<String, ProvidersConfig.Account> accounts,
-            Duration connectTimeout, Duration requestTimeout, Optional<Integer> maxConnections)
-            implements ProvidersConfig.Endpoint {
+            Duration connectTimeout, Duration requestTimeout, Optional<Integer> maxConnections, long requestsPerMinute,
+            long requestsPerDay) implements ProvidersConfig.Endpoint {
 
+        /** An endpoint whose budget never makes anyone wait. */
         public static Endpoint of(String baseUrl, String apiKey, Duration requestTimeout) {
             return new Endpoint(baseUrl, Optional.ofNullable(apiKey), Map.of(), Duration.ofSeconds(2), requestTimeout,
-                    Optional.empty());
+                    Optional.empty(), 100_000_000L, 0);
         }
 
         public Endpoint withAccountKey(String account, String key) {
             ProvidersConfig.Account own = () -> Optional.of(key);
-            return new Endpoint(baseUrl, apiKey, Map.of(account, own), connectTimeout, requestTimeout, maxConnections);
+            return new Endpoint(baseUrl, apiKey, Map.of(account, own), connectTimeout, requestTimeout, maxConnections,
+                    requestsPerMinute, requestsPerDay);
+        }
+
+        public Endpoint withBudget(long perMinute, long perDay) {
+            return new Endpoint(baseUrl, apiKey, accounts, connectTimeout, requestTimeout, maxConnections, perMinute, perDay);
         }
     }
 
@@ -37,10 +43,13 @@ public final class TestConfigs {
 
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
-            RelayConfig.RateLimit rateLimit = () -> maxRateLimitWait;
+            RelayConfig.RateLimit rateLimit = new RateLimitPolicy(maxRateLimitWait, 0.0);
             return new Relay(64, 1 << 20, 80, retry, rateLimit);
         }
     }
+
+    /** Rate-limit settings. */
+    public record RateLimitPolicy(Duration maxWait, double headroom) implements RelayConfig.RateLimit {}
 
     /** Retry settings. */
     public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration budget)
