@@ -48,8 +48,8 @@ public class Beans {
 
     @Produces
     @Singleton
-    RateBudgets budgets(Clock clock, RelayConfig config) {
-        return new RateBudgets(clock, config.rateLimit().headroom());
+    RateBudgets budgets(Clock clock, Delays delays, RelayConfig config) {
+        return new RateBudgets(clock, delays, config.rateLimit().headroom());
     }
 
     @Produces

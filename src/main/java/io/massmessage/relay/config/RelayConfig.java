@@ -9,11 +9,22 @@ import java.time.Duration;
 public interface RelayConfig {
 
     /**
-     * Commands processed at once across all partitions. Commands for the same message never run
-     * concurrently; different messages do, up to this limit.
+     * Provider requests open at once, per provider (the size of its connection pool unless
+     * {@code providers.<name>.max-connections} says otherwise). Commands for the same message never
+     * run concurrently; different messages do, up to this limit.
      */
     @WithDefault("512")
     int maxInFlight();
+
+    /**
+     * Commands taken from Kafka and not yet finished: in flight, waiting for their key's rate budget
+     * or for an earlier command of the same message. When this many are pending the relay stops
+     * taking more and the connector pauses the partitions (it keeps polling, so the consumer stays in
+     * its group). A waiting command costs memory only, so one throttled key cannot starve the others
+     * of connections.
+     */
+    @WithDefault("4096")
+    int maxPending();
 
     /** Largest accepted command payload in bytes; larger ones are dead-lettered. */
     @WithDefault("1048576")

@@ -73,21 +73,20 @@ public final class CommandProcessor {
     /** Waits for a slot in the key's budget, then calls the provider; or ends the command if no slot comes in time. */
     private Uni<Outcome> attempt(Attempt attempt) {
         String provider = attempt.adapter.name();
-        long allowedWait = config.rateLimit().maxWait().toMillis() - attempt.waitedMs;
-        RateBudgets.Reservation slot = budgets.reserve(provider, attempt.apiKey, attempt.limits, Math.max(0, allowedWait));
+        Instant deadline = clock.instant().plus(config.rateLimit().maxWait()).minusMillis(attempt.waitedMs);
         Instant sendAt = attempt.command.update().scheduledAt();
-        if (sendAt != null && slot.waitMs() > 0 && !slot.at().isBefore(sendAt)) {
-            return Uni.createFrom().item(expired(attempt, slot));
-        }
-        if (!slot.granted()) {
-            return Uni.createFrom().item(noSlot(attempt, slot));
-        }
-        Uni<Void> turn = slot.waitMs() > 0 ? delays.after(Duration.ofMillis(slot.waitMs())) : Uni.createFrom().voidItem();
-        Attempt waited = attempt.waited(slot.waitMs());
-        return turn.chain(() -> client.call(attempt.adapter, attempt.request))
-                .invoke(response -> budgets.observe(provider, attempt.apiKey, response.rateLimit(),
-                        response instanceof ProviderResponse.Throttled))
-                .chain(response -> decide(waited, response));
+        Instant until = sendAt != null && sendAt.isBefore(deadline) ? sendAt : deadline;
+        return budgets.acquire(provider, attempt.apiKey, attempt.limits, until).chain(slot -> {
+            if (!slot.granted()) {
+                boolean late = sendAt != null && !slot.at().isBefore(sendAt);
+                return Uni.createFrom().item(late ? expired(attempt, slot) : noSlot(attempt, slot));
+            }
+            Attempt waited = attempt.waited(slot.waitMs());
+            return client.call(attempt.adapter, attempt.request)
+                    .invoke(response -> budgets.observe(provider, attempt.apiKey, response.rateLimit(),
+                            response instanceof ProviderResponse.Throttled))
+                    .chain(response -> decide(waited, response));
+        });
     }
 
     private Outcome expired(Attempt attempt, RateBudgets.Reservation slot) {

@@ -1,19 +1,29 @@
 package io.massmessage.relay.flow;
 
 import io.massmessage.relay.provider.RateLimitInfo;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Request budgets per provider API key, spent evenly: each key gets send slots spaced
- * {@code 60 s / (perMinute × (1 − headroom))} apart, so neither a calendar-minute window
- * (OnlyFansAPI, FansMetric) nor a sliding 60-second window (Fansly) ever sees more than its limit,
- * plus a per-day count. What the provider reports corrects the budget: its stated limits replace
- * the configured ones, {@code remaining = 0} or a 429 closes the key until the provider says (or
- * until the next minute or day). Reservations are quick and never block: the caller waits for its
- * slot with a timer.
+ * Request budgets per provider API key, spent evenly. Commands wait for their key in a FIFO queue;
+ * a timer releases one every {@code 60 s / (perMinute × (1 − headroom))}, so neither a
+ * calendar-minute window (OnlyFansAPI, FansMetric) nor a sliding 60-second window (Fansly) ever sees
+ * more than the limit; a per-day count closes the key until the next UTC day.
+ *
+ * <p>What the provider reports corrects the budget at once for everyone still waiting: its stated
+ * limits replace the configured ones; {@code remaining = 0} or a 429 closes the key until the
+ * provider's {@code Retry-After}, or the next minute or day. A command that would wait past its
+ * deadline is refused at once (or, if the key closes later, when its deadline comes) and says when a
+ * slot would open. Waiting blocks no thread.
  */
 public final class RateBudgets {
 
@@ -23,67 +33,169 @@ public final class RateBudgets {
     /**
      * The outcome of asking for a slot.
      *
-     * @param granted whether a slot was reserved
-     * @param waitMs  how long until the slot (when granted), or until one could be had (when not)
-     * @param at      the slot's instant
+     * @param granted whether the command may send now
+     * @param waitMs  how long it waited (granted) or would have to wait (refused)
+     * @param at      when it was released, or when a slot would open
      */
     public record Reservation(boolean granted, long waitMs, Instant at) {}
 
     private final Clock clock;
+    private final Delays delays;
     private final double headroom;
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
 
     /** @param headroom share of the per-minute limit left unused as a margin for network jitter, e.g. 0.01 */
-    public RateBudgets(Clock clock, double headroom) {
+    public RateBudgets(Clock clock, Delays delays, double headroom) {
         this.clock = clock;
+        this.delays = delays;
         this.headroom = headroom;
     }
 
     /**
-     * Reserves the next slot of {@code apiKey} at {@code provider} if it comes within {@code maxWaitMs};
-     * otherwise reserves nothing and says when one would come.
+     * Waits for a slot of {@code apiKey} at {@code provider}, at most until {@code deadline}. The Uni
+     * completes with a granted reservation when the command may send, or a refused one when no slot
+     * comes in time.
      */
-    public Reservation reserve(String provider, String apiKey, Limits limits, long maxWaitMs) {
+    public Uni<Reservation> acquire(String provider, String apiKey, Limits limits, Instant deadline) {
         Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey, k -> new Budget(limits));
-        long now = clock.millis();
-        synchronized (budget) {
-            double slot = budget.earliest(now);
-            long waitMs = (long) Math.floor(slot - now); // under a millisecond early is within the headroom
-            if (waitMs > maxWaitMs) {
-                return new Reservation(false, waitMs, Instant.ofEpochMilli(now + waitMs));
-            }
-            budget.spend(slot, headroom);
-            return new Reservation(true, waitMs, Instant.ofEpochMilli(now + waitMs));
-        }
+        return Uni.createFrom().emitter(emitter -> budget.enter(new Waiter(emitter, clock.millis(), deadline.toEpochMilli())));
     }
 
     /** Corrects the key's budget from what the provider said on an answer; {@code throttled} for a 429. */
     public void observe(String provider, String apiKey, RateLimitInfo info, boolean throttled) {
         Budget budget = budgets.get(provider + "\u0000" + apiKey);
-        if (budget == null || info == null) {
-            return;
-        }
-        long now = clock.millis();
-        synchronized (budget) {
-            budget.learn(info, throttled, now);
+        if (budget != null && info != null) {
+            budget.learn(info, throttled);
+            budget.pumpLater();
         }
     }
 
-    private static final class Budget {
-        long perMinute;
-        long perDay;
-        double nextSlot;
-        long closedUntil;
-        long day = -1;
-        long spentToday;
+    /** Commands waiting for a slot now, over all keys. */
+    public int waiting() {
+        return budgets.values().stream().mapToInt(Budget::waiting).sum();
+    }
+
+    private record Waiter(UniEmitter<? super Reservation> emitter, long since, long deadline) {}
+
+    private final class Budget {
+        private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+        private long perMinute;
+        private long perDay;
+        private double nextSlot;
+        private double lastSent = Double.NEGATIVE_INFINITY;
+        private long closedUntil;
+        private long day = -1;
+        private long spentToday;
+        private boolean pumping;
 
         Budget(Limits limits) {
-            this.perMinute = Math.max(1, limits.perMinute());
-            this.perDay = limits.perDay() <= 0 ? Long.MAX_VALUE : limits.perDay();
+            perMinute = Math.max(1, limits.perMinute());
+            perDay = limits.perDay() <= 0 ? Long.MAX_VALUE : limits.perDay();
         }
 
-        double earliest(long now) {
-            rollDay(now);
+        void enter(Waiter waiter) {
+            List<Runnable> done = new ArrayList<>();
+            synchronized (this) {
+                long now = clock.millis();
+                long eta = (long) Math.floor(earliest(now) + queue.size() * interval()) - now;
+                if (queue.isEmpty() && eta <= 0) {
+                    spend(now);
+                    done.add(() -> waiter.emitter.complete(new Reservation(true, 0, Instant.ofEpochMilli(now))));
+                } else if (now + eta > waiter.deadline) {
+                    done.add(() -> waiter.emitter.complete(new Reservation(false, eta, Instant.ofEpochMilli(now + eta))));
+                } else {
+                    queue.addLast(waiter);
+                    waiter.emitter.onTermination(() -> leave(waiter));
+                    done.add(this::pumpLater);
+                }
+            }
+            done.forEach(Runnable::run);
+        }
+
+        /** Releases the head waiter if its slot has come; refuses waiters whose deadline passed; plans the next round. */
+        private void pump() {
+            List<Runnable> done = new ArrayList<>();
+            synchronized (this) {
+                pumping = false;
+                long now = clock.millis();
+                double slot = earliest(now);
+                int ahead = 0;
+                for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+                    Waiter waiter = it.next();
+                    long eta = (long) Math.floor(slot + ahead * interval()) - now;
+                    if (now + eta > waiter.deadline) {
+                        it.remove();
+                        done.add(() -> waiter.emitter.complete(new Reservation(false, eta, Instant.ofEpochMilli(now + eta))));
+                    } else {
+                        ahead++;
+                    }
+                }
+                if (!queue.isEmpty() && slot <= now) {
+                    Waiter head = queue.pollFirst();
+                    spend(now);
+                    done.add(() -> head.emitter.complete(new Reservation(true, now - head.since, Instant.ofEpochMilli(now))));
+                }
+                if (!queue.isEmpty()) {
+                    done.add(this::pumpLater);
+                }
+            }
+            done.forEach(Runnable::run);
+        }
+
+        private void pumpLater() {
+            long delay;
+            synchronized (this) {
+                if (pumping || queue.isEmpty()) {
+                    return;
+                }
+                pumping = true;
+                long now = clock.millis();
+                delay = Math.max(0, (long) Math.ceil(earliest(now) - now));
+            }
+            delays.after(Duration.ofMillis(delay)).subscribe().with(ignored -> pump(), failure -> pump());
+        }
+
+        private synchronized void leave(Waiter waiter) {
+            queue.remove(waiter);
+        }
+
+        synchronized int waiting() {
+            return queue.size();
+        }
+
+        /** Takes in what the provider said; the caller then runs {@link #pumpLater} so waiters see it. */
+        void learn(RateLimitInfo info, boolean throttled) {
+            synchronized (this) {
+                long now = clock.millis();
+                if (info.limitMinute() != null && info.limitMinute() > 0 && info.limitMinute() != perMinute) {
+                    perMinute = info.limitMinute();
+                    nextSlot = lastSent + interval(); // re-space from the last send at the true rate
+                    pumping = false; // the planned round used the old spacing: plan a new one
+                }
+                if (info.limitDay() != null && info.limitDay() > 0) {
+                    perDay = info.limitDay();
+                }
+                if (info.remainingDay() != null && info.remainingDay() <= 0) {
+                    closedUntil = Math.max(closedUntil, (now / 86_400_000L + 1) * 86_400_000L);
+                }
+                boolean minuteSpent = info.remainingMinute() != null && info.remainingMinute() <= 0;
+                if (throttled || minuteSpent) {
+                    long reopen = info.retryAfterMs() != null ? now + info.retryAfterMs() : (now / 60_000 + 1) * 60_000;
+                    closedUntil = Math.max(closedUntil, reopen);
+                }
+            }
+        }
+
+        private double interval() {
+            return 60_000.0 / (perMinute * (1 - headroom));
+        }
+
+        private double earliest(long now) {
+            long today = now / 86_400_000L;
+            if (today != day) {
+                day = today;
+                spentToday = 0;
+            }
             double slot = Math.max(now, Math.max(nextSlot, closedUntil));
             if (spentToday >= perDay) {
                 slot = Math.max(slot, (day + 1) * 86_400_000L);
@@ -91,34 +203,10 @@ public final class RateBudgets {
             return slot;
         }
 
-        void spend(double slot, double headroom) {
-            nextSlot = slot + 60_000.0 / (perMinute * (1 - headroom));
+        private void spend(long now) {
+            lastSent = now;
+            nextSlot = now + interval();
             spentToday++;
-        }
-
-        void learn(RateLimitInfo info, boolean throttled, long now) {
-            if (info.limitMinute() != null && info.limitMinute() > 0) {
-                perMinute = info.limitMinute();
-            }
-            if (info.limitDay() != null && info.limitDay() > 0) {
-                perDay = info.limitDay();
-            }
-            if (info.remainingDay() != null && info.remainingDay() <= 0) {
-                closedUntil = Math.max(closedUntil, (now / 86_400_000L + 1) * 86_400_000L);
-            }
-            boolean minuteSpent = info.remainingMinute() != null && info.remainingMinute() <= 0;
-            if (throttled || minuteSpent) {
-                long reopen = info.retryAfterMs() != null ? now + info.retryAfterMs() : (now / 60_000 + 1) * 60_000;
-                closedUntil = Math.max(closedUntil, reopen);
-            }
-        }
-
-        private void rollDay(long now) {
-            long today = now / 86_400_000L;
-            if (today != day) {
-                day = today;
-                spentToday = 0;
-            }
         }
     }
 }

@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
  * dead-letter-queue strategy forwards it unchanged with the reason. A valid one waits for earlier
  * commands of the same message ({@link MessageSequencer}), is applied by {@link CommandProcessor},
  * its outcome published, and only then acknowledged, so its offset is committed (throttled
- * strategy) only after the outcome is on the broker. Up to {@code relay.max-in-flight} records are
- * processed at once; beyond that the stream stops requesting and the connector pauses the partitions.
+ * strategy) only after the outcome is on the broker. Up to {@code relay.max-pending} records are
+ * taken at once; beyond that the stream stops requesting and the connector pauses the partitions.
  */
 @ApplicationScoped
 public class RelayPipeline {
@@ -40,7 +40,7 @@ public class RelayPipeline {
     private final CommandProcessor processor;
     private final OutcomePublisher publisher;
     private final RelayConfig config;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
     private volatile Cancellable subscription;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
@@ -56,7 +56,7 @@ public class RelayPipeline {
     void start(@Observes StartupEvent event) {
         subscription = commands
                 .onItem().transformToUni(this::handle)
-                .merge(config.maxInFlight())
+                .merge(Math.max(config.maxPending(), config.maxInFlight()))
                 .subscribe().with(
                         done -> { },
                         failure -> LOG.error("the command stream stopped", failure));
@@ -70,9 +70,9 @@ public class RelayPipeline {
         }
     }
 
-    /** Commands being processed now. */
-    public int inFlight() {
-        return inFlight.get();
+    /** Valid commands taken from Kafka and not yet finished. */
+    public int pending() {
+        return pending.get();
     }
 
     private Uni<Void> handle(Message<byte[]> record) {
@@ -83,12 +83,12 @@ public class RelayPipeline {
             LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
             return Uni.createFrom().completionStage(() -> record.nack(invalid));
         }
-        inFlight.incrementAndGet();
+        pending.incrementAndGet();
         return sequencer.run(command.messageKey(), () -> processor.process(command)
                         .invoke(RelayPipeline::log)
                         .call(publisher::publish))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
-                    inFlight.decrementAndGet();
+                    pending.decrementAndGet();
                     if (failure != null) {
                         LOG.errorf(failure, "command %s could not be completed; dead-lettering it", command.commandId());
                         return Uni.createFrom().completionStage(() -> record.nack(failure));

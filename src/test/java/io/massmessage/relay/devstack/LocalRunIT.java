@@ -45,7 +45,10 @@ class LocalRunIT {
         assertThat(summary.total()).as("outcomes and dead letters read from the topics").isEqualTo(feed);
         assertThat(summary.deadLetters()).isEqualTo(SampleFeed.INVALID);
         assertThat(summary.outcomes()).containsEntry("failed/not_found", 1).containsEntry("failed/not_editable", 1);
-        assertThat(summary.outcomes().get("succeeded")).isGreaterThan(30);
+        // every OnlyFansAPI and FansMetric update (24) and at least the first Fansly ones succeed; the Fansly
+        // burst beyond the 16 a minute the simulator allows ends rate_limited
+        assertThat(summary.outcomes().get("succeeded")).isGreaterThanOrEqualTo(25);
+        assertThat(summary.outcomes().get("rate_limited")).isPositive();
 
         long outcomeLines = printed.lines().filter(l -> l.matches("^(onlyfansapi|fansmetric|fansly)\\s.*")).count();
         long deadLetterLines = printed.lines().filter(l -> l.startsWith("dead-letter ")).count();

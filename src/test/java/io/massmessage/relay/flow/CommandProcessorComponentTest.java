@@ -50,7 +50,7 @@ class CommandProcessorComponentTest {
     private static Vertx vertx;
     private static List<ProviderAdapter> adapters;
     private static CommandParser parser;
-    private RecordingDelays delays;
+    private VirtualTime time;
     private CommandProcessor processor;
 
     @BeforeAll
@@ -81,10 +81,9 @@ class CommandProcessorComponentTest {
                 TestConfigs.Endpoint.of(base, null, timeout));
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
-        var client = new ProviderClient(vertx, registry, relay, Clock.fixed(NOW, ZoneOffset.UTC));
-        delays = new RecordingDelays();
-        processor = new CommandProcessor(registry, client, relay, delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5,
-                new RateBudgets(Clock.fixed(NOW, ZoneOffset.UTC), 0.0));
+        time = new VirtualTime(NOW);
+        var client = new ProviderClient(vertx, registry, relay, time);
+        processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5, new RateBudgets(time, time, 0.0));
     }
 
     private UpdateCommand of(String messageId) {
@@ -133,7 +132,7 @@ class CommandProcessorComponentTest {
                     .endsWith("… (truncated)").doesNotContain("of-key").doesNotContain("secret words");
             assertThat(f.providerBody()).hasSize(80 + "… (truncated)".length());
         });
-        assertThat(delays.asked).isEmpty();
+        assertThat(time.asked).isEmpty();
     }
 
     @Test
@@ -145,7 +144,7 @@ class CommandProcessorComponentTest {
         Outcome outcome = run(of("3"));
         assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
         assertThat(outcome.attempts()).isEqualTo(2);
-        assertThat(delays.asked).containsExactly(Duration.ofMillis(50)); // full jitter: 0.5 x 100 ms
+        assertThat(time.asked).containsExactly(Duration.ofMillis(50)); // full jitter: 0.5 x 100 ms
     }
 
     @Test
@@ -157,7 +156,7 @@ class CommandProcessorComponentTest {
             assertThat(f.attempts()).isEqualTo(3);
             assertThat(f.detail()).isEqualTo("HTTP 503 after 3 attempt(s)");
         });
-        assertThat(delays.asked).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100)); // backoff doubles
+        assertThat(time.asked).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100)); // backoff doubles
     }
 
     @Test
@@ -192,7 +191,7 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(2, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, closed);
         var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()), relay,
-                delays, Clock.systemUTC(), () -> 0.5, new RateBudgets(Clock.systemUTC(), 0.0));
+                time, time, () -> 0.5, new RateBudgets(time, time, 0.0));
         Outcome outcome = refusing.process(of("7")).await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
             assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
@@ -206,7 +205,7 @@ class CommandProcessorComponentTest {
         stub429ThenOk("/api/acct_A/mass-messaging/8", aResponse().withStatus(429).withHeader("Retry-After", "7"));
         Outcome outcome = run(of("8"));
         assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
-        assertThat(delays.asked).containsExactly(Duration.ofSeconds(7));
+        assertThat(time.asked).containsExactly(Duration.ofSeconds(7));
     }
 
     @Test
@@ -216,7 +215,7 @@ class CommandProcessorComponentTest {
         Outcome outcome = fanslyProcessor().process(parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\","
                 + "\"messageId\":\"9\",\"update\":{\"text\":\"x\"}}")).await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
-        assertThat(delays.asked).containsExactly(Duration.ofSeconds(12));
+        assertThat(time.asked).containsExactly(Duration.ofSeconds(12));
         wireMock.verify(2, putRequestedFor(urlEqualTo("/api/fansly/f1/mass-messaging/scheduled/9"))
                 .withHeader("x-api-key", equalTo("fy-key")));
     }
@@ -228,7 +227,7 @@ class CommandProcessorComponentTest {
         Outcome outcome = run(parse("{\"commandId\":\"c\",\"provider\":\"fansmetric\",\"account\":\"123\",\"messageId\":\"10\","
                 + "\"update\":{\"text\":\"x\"}}"));
         assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
-        assertThat(delays.asked).containsExactly(Duration.ofSeconds(45)); // NOW is 10:00:15
+        assertThat(time.asked).containsExactly(Duration.ofSeconds(45)); // NOW is 10:00:15
     }
 
     @Test
@@ -241,7 +240,7 @@ class CommandProcessorComponentTest {
             assertThat(r.rateLimit().retryAt()).isEqualTo(NOW.plusSeconds(3600));
             assertThat(r.attempts()).isEqualTo(1);
         });
-        assertThat(delays.asked).isEmpty();
+        assertThat(time.asked).isEmpty();
     }
 
     @Test
@@ -268,28 +267,34 @@ class CommandProcessorComponentTest {
     @Test
     void spacesAKeysCallsAndEndsRateLimitedWithoutCallingWhenNoSlotComesInTime() {
         wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/13")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        assertThat(budgeted(Duration.ofMillis(2_500)).stream().map(p -> p.process(of("13")).await().atMost(Duration.ofSeconds(10)))
+                .map(Outcome::name)).containsExactly("succeeded", "succeeded", "succeeded");
+        assertThat(time.asked).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1)); // one a second, not a burst
+        wireMock.verify(3, putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/13")));
+
+        CommandProcessor impatient = budgeted(Duration.ofMillis(500)).get(0);
+        Outcome first = impatient.process(of("13")).await().atMost(Duration.ofSeconds(10));
+        Outcome second = impatient.process(of("13")).await().atMost(Duration.ofSeconds(10));
+        assertThat(first).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(second).isInstanceOfSatisfying(Outcome.RateLimited.class, r -> {
+            assertThat(r.attempts()).isZero();
+            assertThat(r.httpStatus()).isNull();
+            assertThat(r.rateLimit().retryAt()).isEqualTo(time.instant().plusSeconds(1));
+        });
+        wireMock.verify(4, putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/13")));
+    }
+
+    /** Three calls through one processor whose OnlyFansAPI key allows 60 requests a minute. */
+    private List<CommandProcessor> budgeted(Duration maxWait) {
         String base = "http://127.0.0.1:" + wireMock.port();
         var providers = new TestConfigs.Providers(
                 TestConfigs.Endpoint.of(base, "of-key", Duration.ofSeconds(1)).withBudget(60, 0),
                 TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)));
-        var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofMillis(2_500));
+        var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), maxWait);
         var registry = new ProviderRegistry(adapters, providers);
-        Clock fixed = Clock.fixed(NOW, ZoneOffset.UTC);
-        var spaced = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, fixed), relay, delays, fixed,
-                () -> 0.5, new RateBudgets(fixed, 0.0));
-
-        List<Outcome> outcomes = new java.util.ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            outcomes.add(spaced.process(of("13")).await().atMost(Duration.ofSeconds(10)));
-        }
-        assertThat(outcomes).extracting(Outcome::name).containsExactly("succeeded", "succeeded", "succeeded", "rate_limited");
-        assertThat(delays.asked).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2)); // one a second, not a burst
-        assertThat(outcomes.get(3)).isInstanceOfSatisfying(Outcome.RateLimited.class, r -> {
-            assertThat(r.attempts()).isZero();
-            assertThat(r.httpStatus()).isNull();
-            assertThat(r.rateLimit().retryAt()).isEqualTo(NOW.plusSeconds(3));
-        });
-        wireMock.verify(3, putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/13")));
+        var processor = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
+                () -> 0.5, new RateBudgets(time, time, 0.0));
+        return List.of(processor, processor, processor);
     }
 
     private CommandProcessor fanslyProcessor() {
@@ -298,8 +303,8 @@ class CommandProcessorComponentTest {
                 TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "fy-key", Duration.ofSeconds(1)));
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
-        return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.fixed(NOW, ZoneOffset.UTC)), relay,
-                delays, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, new RateBudgets(Clock.fixed(NOW, ZoneOffset.UTC), 0.0));
+        return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay,
+                time, time, () -> 0.5, new RateBudgets(time, time, 0.0));
     }
 
     private static void stub429ThenOk(String url, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder limited) {

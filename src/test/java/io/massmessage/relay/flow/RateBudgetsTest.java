@@ -3,133 +3,158 @@ package io.massmessage.relay.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.massmessage.relay.provider.RateLimitInfo;
-import java.time.Clock;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.PriorityQueue;
 import org.junit.jupiter.api.Test;
 
-/** Budgets per key on an injected clock: evenly spaced, never over the limit in any window, corrected by the provider. */
+/** Budgets per key on virtual time: evenly spaced, never over the limit in any window, corrected by the provider. */
 class RateBudgetsTest {
 
-    private static final long T0 = Instant.parse("2026-11-22T10:00:00Z").toEpochMilli();
-    private final AtomicLong now = new AtomicLong(T0);
-    private final Clock clock = new Clock() {
-        @Override
-        public long millis() {
-            return now.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    };
-    private final RateBudgets budgets = new RateBudgets(clock, 0.0);
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
     private static final RateBudgets.Limits SIX_HUNDRED = new RateBudgets.Limits(600, 0);
+    private final VirtualTime time = new VirtualTime(T0);
+    private final RateBudgets budgets = new RateBudgets(time, time, 0.0);
+
+    private RateBudgets.Reservation acquire(RateBudgets on, String provider, String key, RateBudgets.Limits limits, long maxWaitMs) {
+        return on.acquire(provider, key, limits, time.instant().plusMillis(maxWaitMs)).await().indefinitely();
+    }
+
+    private Instant at(long ms) {
+        return T0.plusMillis(ms);
+    }
 
     @Test
     void spacesAKeysRequestsEvenlyInsteadOfBursting() {
-        List<Long> waits = new ArrayList<>();
+        List<Instant> released = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            waits.add(budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000).waitMs());
+            released.add(acquire(budgets, "fansly", "k", SIX_HUNDRED, 60_000).at());
         }
-        assertThat(waits).containsExactly(0L, 100L, 200L, 300L, 400L);
+        assertThat(released).containsExactly(at(0), at(100), at(200), at(300), at(400));
     }
 
     @Test
     void neverSendsMoreThanTheLimitInAnySlidingMinute() {
-        RateBudgets.Limits limits = new RateBudgets.Limits(600, 0);
         ArrayDeque<Long> window = new ArrayDeque<>();
         int maxInWindow = 0;
         for (int i = 0; i < 3_000; i++) {
-            RateBudgets.Reservation slot = budgets.reserve("fansly", "k", limits, 600_000);
+            RateBudgets.Reservation slot = acquire(budgets, "fansly", "k", SIX_HUNDRED, 600_000);
             assertThat(slot.granted()).isTrue();
-            long sendAt = slot.at().toEpochMilli();
-            now.set(sendAt); // the command sends at its slot
-            window.addLast(sendAt);
-            while (window.peekFirst() <= sendAt - 60_000) {
+            long sentAt = slot.at().toEpochMilli();
+            window.addLast(sentAt);
+            while (window.peekFirst() <= sentAt - 60_000) {
                 window.pollFirst();
             }
             maxInWindow = Math.max(maxInWindow, window.size());
         }
         assertThat(maxInWindow).isEqualTo(600);
-        assertThat(now.get() - T0).as("3,000 requests at 600/min take about 5 minutes").isBetween(299_000L, 300_000L);
+        assertThat(time.millis() - T0.toEpochMilli()).as("3,000 requests at 600/min take 5 minutes").isBetween(299_000L, 300_000L);
     }
 
     @Test
     void headroomLeavesAShareOfTheLimitUnused() {
-        RateBudgets withHeadroom = new RateBudgets(clock, 0.02);
-        withHeadroom.reserve("fansly", "k", new RateBudgets.Limits(1000, 0), 60_000);
-        assertThat(withHeadroom.reserve("fansly", "k", new RateBudgets.Limits(1000, 0), 60_000).waitMs()).isEqualTo(61); // 60 000 / 980
+        RateBudgets withHeadroom = new RateBudgets(time, time, 0.02);
+        RateBudgets.Limits thousand = new RateBudgets.Limits(1000, 0);
+        acquire(withHeadroom, "fansly", "k", thousand, 60_000);
+        assertThat(acquire(withHeadroom, "fansly", "k", thousand, 60_000).at()).isEqualTo(at(62)); // 60 000 / 980 = 61.2
     }
 
     @Test
     void keysAreIndependent() {
-        budgets.reserve("fansly", "a", SIX_HUNDRED, 60_000);
-        assertThat(budgets.reserve("fansly", "b", SIX_HUNDRED, 60_000).waitMs()).isZero();
-        assertThat(budgets.reserve("onlyfansapi", "a", SIX_HUNDRED, 60_000).waitMs()).isZero();
-        assertThat(budgets.reserve("fansly", "a", SIX_HUNDRED, 60_000).waitMs()).isEqualTo(100);
+        acquire(budgets, "fansly", "a", SIX_HUNDRED, 60_000);
+        assertThat(acquire(budgets, "fansly", "b", SIX_HUNDRED, 60_000).at()).isEqualTo(at(0));
+        assertThat(acquire(budgets, "onlyfansapi", "a", SIX_HUNDRED, 60_000).at()).isEqualTo(at(0));
+        assertThat(acquire(budgets, "fansly", "a", SIX_HUNDRED, 60_000).at()).isEqualTo(at(100));
     }
 
     @Test
-    void aSlotBeyondTheMaximumWaitIsRefusedWithoutSpendingIt() {
-        for (int i = 0; i < 10; i++) {
-            budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000);
-        }
-        RateBudgets.Reservation refused = budgets.reserve("fansly", "k", SIX_HUNDRED, 500);
+    void aSlotBeyondTheDeadlineIsRefusedAtOnceWithoutSpendingIt() {
+        acquire(budgets, "fansly", "k", SIX_HUNDRED, 60_000);
+        RateBudgets.Reservation refused = acquire(budgets, "fansly", "k", SIX_HUNDRED, 50);
         assertThat(refused.granted()).isFalse();
-        assertThat(refused.waitMs()).isEqualTo(1_000);
-        assertThat(refused.at()).isEqualTo(Instant.ofEpochMilli(T0 + 1_000));
-        assertThat(budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000).waitMs()).isEqualTo(1_000);
+        assertThat(refused.at()).isEqualTo(at(100));
+        assertThat(time.asked).isEmpty();
+        assertThat(acquire(budgets, "fansly", "k", SIX_HUNDRED, 60_000).at()).isEqualTo(at(100));
     }
 
     @Test
     void a429ClosesTheKeyForAsLongAsTheProviderSays() {
-        budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000);
+        acquire(budgets, "fansly", "k", SIX_HUNDRED, 60_000);
         budgets.observe("fansly", "k", new RateLimitInfo(600L, 0L, null, null, 30_000L, null), true);
-        assertThat(budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000).waitMs()).isEqualTo(30_000);
+        assertThat(acquire(budgets, "fansly", "k", SIX_HUNDRED, 60_000).at()).isEqualTo(at(30_000));
     }
 
     @Test
     void a429WithoutAWaitClosesTheKeyUntilTheNextMinute() {
-        now.set(T0 + 15_000);
-        budgets.reserve("fansmetric", "k", SIX_HUNDRED, 60_000);
+        time.set(T0.toEpochMilli() + 15_000);
+        acquire(budgets, "fansmetric", "k", SIX_HUNDRED, 60_000);
         budgets.observe("fansmetric", "k", new RateLimitInfo(1000L, 0L, null, null, null, null), true);
-        assertThat(budgets.reserve("fansmetric", "k", SIX_HUNDRED, 60_000).waitMs()).isEqualTo(45_000);
-    }
-
-    @Test
-    void adoptsTheLimitTheProviderReports() {
-        budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000);
-        budgets.observe("fansly", "k", new RateLimitInfo(60L, 59L, null, null, null, null), false);
-        budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000);
-        assertThat(budgets.reserve("fansly", "k", SIX_HUNDRED, 60_000).waitMs()).isEqualTo(100 + 1_000);
+        assertThat(acquire(budgets, "fansmetric", "k", SIX_HUNDRED, 60_000).at()).isEqualTo(at(60_000));
     }
 
     @Test
     void anExhaustedDayWaitsForTheNextUtcDay() {
         RateBudgets.Limits twoADay = new RateBudgets.Limits(600, 2);
-        budgets.reserve("onlyfansapi", "k", twoADay, 60_000);
-        budgets.reserve("onlyfansapi", "k", twoADay, 60_000);
-        RateBudgets.Reservation third = budgets.reserve("onlyfansapi", "k", twoADay, 60_000);
+        acquire(budgets, "onlyfansapi", "k", twoADay, 60_000);
+        acquire(budgets, "onlyfansapi", "k", twoADay, 60_000);
+        RateBudgets.Reservation third = acquire(budgets, "onlyfansapi", "k", twoADay, 60_000);
         assertThat(third.granted()).isFalse();
         assertThat(third.at()).isEqualTo(Instant.parse("2026-11-23T00:00:00Z"));
-        budgets.observe("onlyfansapi", "k", new RateLimitInfo(null, null, 50_000L, 0L, null, null), false);
-        assertThat(budgets.reserve("onlyfansapi", "k", twoADay, 60_000).granted()).isFalse();
+    }
+
+    @Test
+    void aLowerLimitLearnedFromTheProviderRespacesCommandsAlreadyWaiting() {
+        assertThat(releasesAfterLearning(600, 60)).containsExactly(at(0), at(1_000), at(2_000));
+    }
+
+    @Test
+    void aHigherLimitLearnedFromTheProviderSpeedsUpCommandsAlreadyWaiting() {
+        assertThat(releasesAfterLearning(60, 600)).containsExactly(at(0), at(100), at(200));
+    }
+
+    /** Three commands arrive together at a key configured for {@code configured}/min; the first answer says {@code reported}/min. */
+    private List<Instant> releasesAfterLearning(long configured, long reported) {
+        ManualTimers timers = new ManualTimers();
+        RateBudgets manual = new RateBudgets(time, timers, 0.0);
+        List<Instant> released = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            manual.acquire("fansly", "k", new RateBudgets.Limits(configured, 0), T0.plusSeconds(60))
+                    .subscribe().with(r -> released.add(r.at()));
+        }
+        assertThat(released).containsExactly(at(0));
+        assertThat(manual.waiting()).isEqualTo(2);
+        manual.observe("fansly", "k", new RateLimitInfo(reported, reported - 1, null, null, null, null), false);
+        timers.advanceTo(T0.plusSeconds(5), time);
+        return released;
+    }
+
+    /** Delays that fire only when the test moves time. */
+    private static final class ManualTimers implements Delays {
+        private record Timer(long due, UniEmitter<? super Void> emitter) {}
+
+        private final PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::due));
+        private VirtualTime clock;
+
+        @Override
+        public Uni<Void> after(Duration duration) {
+            return Uni.createFrom().emitter(e -> timers.add(new Timer(
+                    (clock == null ? T0.toEpochMilli() : clock.millis()) + duration.toMillis(), e)));
+        }
+
+        void advanceTo(Instant until, VirtualTime time) {
+            clock = time;
+            while (!timers.isEmpty() && timers.peek().due() <= until.toEpochMilli()) {
+                Timer next = timers.poll();
+                time.set(Math.max(time.millis(), next.due()));
+                next.emitter().complete(null);
+            }
+            time.set(until.toEpochMilli());
+        }
     }
 }

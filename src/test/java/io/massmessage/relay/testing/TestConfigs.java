@@ -38,13 +38,13 @@ public final class TestConfigs {
             ProvidersConfig.Endpoint fansly) implements ProvidersConfig {}
 
     /** Relay settings. */
-    public record Relay(int maxInFlight, int maxPayloadBytes, int providerBodyMaxChars, RelayConfig.Retry retry,
-            RelayConfig.RateLimit rateLimit) implements RelayConfig {
+    public record Relay(int maxInFlight, int maxPending, int maxPayloadBytes, int providerBodyMaxChars,
+            RelayConfig.Retry retry, RelayConfig.RateLimit rateLimit) implements RelayConfig {
 
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
             RelayConfig.RateLimit rateLimit = new RateLimitPolicy(maxRateLimitWait, 0.0);
-            return new Relay(64, 1 << 20, 80, retry, rateLimit);
+            return new Relay(64, 1024, 1 << 20, 80, retry, rateLimit);
         }
     }
 
