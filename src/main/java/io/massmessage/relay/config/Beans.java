@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.flow.Delays;
 import io.massmessage.relay.flow.MessageSequencer;
+import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
 import io.massmessage.relay.flow.VertxDelays;
 import io.massmessage.relay.provider.ProviderRegistry;
@@ -50,6 +51,12 @@ public class Beans {
     @Singleton
     RateBudgets budgets(Clock clock, Delays delays, RelayConfig config) {
         return new RateBudgets(clock, delays, config.rateLimit().headroom());
+    }
+
+    @Produces
+    @Singleton
+    ProviderBreakers breakers(Clock clock, Delays delays, RelayConfig config) {
+        return new ProviderBreakers(clock, delays, config.breaker().failureThreshold(), config.breaker().coolDown());
     }
 
     @Produces

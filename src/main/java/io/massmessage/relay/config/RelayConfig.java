@@ -37,6 +37,20 @@ public interface RelayConfig {
     /** Retries of transient faults (5xx, timeouts, connection faults). */
     Retry retry();
 
+    /** The per-provider circuit breaker. */
+    Breaker breaker();
+
+    /** When a provider counts as down, and how long its commands then wait before one probe. */
+    interface Breaker {
+        /** Transient faults in a row (over all of the provider's commands) that open the breaker. */
+        @WithDefault("20")
+        int failureThreshold();
+
+        /** How long an open breaker holds the provider's commands before letting one probe through. */
+        @WithDefault("30s")
+        Duration coolDown();
+    }
+
     /** Waiting on a provider's rate limit (HTTP 429). */
     RateLimit rateLimit();
 

@@ -37,10 +37,11 @@ public final class CommandProcessor {
     private final Clock clock;
     private final DoubleSupplier random;
     private final RateBudgets budgets;
+    private final ProviderBreakers breakers;
     private final Redactor redactor;
 
     public CommandProcessor(ProviderRegistry registry, ProviderClient client, RelayConfig config, Delays delays,
-            Clock clock, DoubleSupplier random, RateBudgets budgets) {
+            Clock clock, DoubleSupplier random, RateBudgets budgets, ProviderBreakers breakers) {
         this.registry = registry;
         this.client = client;
         this.config = config;
@@ -48,6 +49,7 @@ public final class CommandProcessor {
         this.clock = clock;
         this.random = random;
         this.budgets = budgets;
+        this.breakers = breakers;
         this.redactor = new Redactor(config.providerBodyMaxChars());
     }
 
@@ -67,11 +69,31 @@ public final class CommandProcessor {
         ProviderRequest request = adapter.request(command, apiKey.get());
         var endpoint = registry.endpoint(adapter);
         var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
-        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, start, 1, 0, null));
+        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, start, 1, 0, 0, null));
     }
 
-    /** Waits for a slot in the key's budget, then calls the provider; or ends the command if no slot comes in time. */
+    /**
+     * Waits while the provider's breaker is open (not counted against the retry budget), then for a
+     * slot in the key's budget, then calls the provider; or ends the command if its time runs out.
+     */
     private Uni<Outcome> attempt(Attempt attempt) {
+        long before = clock.millis();
+        return breakers.permit(attempt.adapter.name())
+                .chain(() -> {
+                    Instant sendAt = attempt.command.update().scheduledAt();
+                    long held = clock.millis() - before;
+                    Attempt after = attempt.paused(held);
+                    if (held > 0 && sendAt != null && !clock.instant().isBefore(sendAt)) {
+                        return Uni.createFrom().item(new Outcome.Failed(attempt.command, attempt.number - 1,
+                                clock.millis() - attempt.start, null, ErrorCategory.expired,
+                                "the provider was unavailable until after the message's send time " + sendAt,
+                                null, null, null));
+                    }
+                    return budgeted(after);
+                });
+    }
+
+    private Uni<Outcome> budgeted(Attempt attempt) {
         String provider = attempt.adapter.name();
         Instant deadline = clock.instant().plus(config.rateLimit().maxWait()).minusMillis(attempt.waitedMs);
         Instant sendAt = attempt.command.update().scheduledAt();
@@ -83,8 +105,11 @@ public final class CommandProcessor {
             }
             Attempt waited = attempt.waited(slot.waitMs());
             return client.call(attempt.adapter, attempt.request)
-                    .invoke(response -> budgets.observe(provider, attempt.apiKey, response.rateLimit(),
-                            response instanceof ProviderResponse.Throttled))
+                    .invoke(response -> {
+                        budgets.observe(provider, attempt.apiKey, response.rateLimit(),
+                                response instanceof ProviderResponse.Throttled);
+                        breakers.record(provider, response instanceof ProviderResponse.Transient);
+                    })
                     .chain(response -> decide(waited, response));
         });
     }
@@ -126,7 +151,7 @@ public final class CommandProcessor {
         }
         ProviderResponse.Transient fault = (ProviderResponse.Transient) response;
         RelayConfig.Retry retry = config.retry();
-        if (attempt.number < retry.maxAttempts() && elapsed < retry.budget().toMillis()) {
+        if (attempt.number < retry.maxAttempts() && elapsed - attempt.pausedMs < retry.budget().toMillis()) {
             Duration backoff = backoff(attempt.number);
             LOG.debugf("command %s attempt %d: %s; retrying in %d ms", command.commandId(), attempt.number,
                     fault.detail(), backoff.toMillis());
@@ -151,18 +176,29 @@ public final class CommandProcessor {
         return Duration.ofMillis(Math.round(random.getAsDouble() * cap));
     }
 
+    /**
+     * One try of a command. {@code waitedMs}: time spent waiting for rate budget (bounded by
+     * {@code relay.rate-limit.max-wait}); {@code pausedMs}: time held by an open breaker (not counted
+     * against the retry budget).
+     */
     private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
-            RateBudgets.Limits limits, long start, int number, long waitedMs, ProviderResponse.Throttled lastThrottle) {
+            RateBudgets.Limits limits, long start, int number, long waitedMs, long pausedMs,
+            ProviderResponse.Throttled lastThrottle) {
         Attempt next(long waited) {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number + 1, waitedMs + waited, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, start, number + 1, waitedMs + waited, pausedMs,
+                    lastThrottle);
         }
 
         Attempt waited(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs + ms, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs + ms, pausedMs, lastThrottle);
+        }
+
+        Attempt paused(long ms) {
+            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs, pausedMs + ms, lastThrottle);
         }
 
         Attempt throttledBy(ProviderResponse.Throttled response) {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs, response);
+            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs, pausedMs, response);
         }
 
         @Override

@@ -13,6 +13,11 @@ import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
 import io.massmessage.relay.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -53,12 +58,15 @@ class ThrottledKeyTest {
     @Inject
     KafkaClientService kafkaClients;
 
+    @TestHTTPResource("/q/health")
+    URL health;
+
     private static String limitedBody() {
         return "{\"data\":{\"id\":1},\"_meta\":{\"_rate_limits\":{\"limit_minute\":30,\"remaining_minute\":29}}}";
     }
 
     @Test
-    void otherAccountsKeepFlowingWhileOneKeyWaitsThenThePartitionsPauseAndResume() {
+    void otherAccountsKeepFlowingWhileOneKeyWaitsThenThePartitionsPauseAndResume() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         var wireMock = RelayTestEnvironment.wireMock();
         // The slow key's provider allows 30 requests a minute: one every 2 s.
@@ -92,6 +100,12 @@ class ThrottledKeyTest {
             }
             kafka.sendAll(Topics.COMMANDS, more);
             await().atMost(Duration.ofSeconds(30)).until(() -> !paused().isEmpty());
+            // Waiting on one key is not a fault: liveness and readiness (Kafka channels, the throttled
+            // commit's record-age check, the provider breakers) stay UP.
+            HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(health.toURI()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+            assertThat(status.body()).contains("\"status\": \"UP\"").contains("provider-breakers").contains("onlyfansapi");
 
             // The provider raises the key's limit; the relay learns it from the next answer, drains and resumes.
             wireMock.stubFor(put(urlPathMatching("/api/acct_slow/mass-messaging/.*")).atPriority(1)

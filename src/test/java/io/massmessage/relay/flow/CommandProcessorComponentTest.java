@@ -83,7 +83,8 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         time = new VirtualTime(NOW);
         var client = new ProviderClient(vertx, registry, relay, time);
-        processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5, new RateBudgets(time, time, 0.0));
+        processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
     }
 
     private UpdateCommand of(String messageId) {
@@ -191,7 +192,8 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(2, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, closed);
         var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()), relay,
-                time, time, () -> 0.5, new RateBudgets(time, time, 0.0));
+                time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
         Outcome outcome = refusing.process(of("7")).await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
             assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
@@ -284,6 +286,37 @@ class CommandProcessorComponentTest {
         wireMock.verify(4, putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/13")));
     }
 
+    @Test
+    void anOpenBreakerHoldsAProvidersCommandsUntilItRecoversInsteadOfFailingThem() {
+        String url = "/api/acct_A/mass-messaging/14";
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario("outage").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("2"));
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario("outage").whenScenarioStateIs("2")
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("3"));
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario("outage").whenScenarioStateIs("3")
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        wireMock.stubFor(put(urlEqualTo(url)).inScenario("outage").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200).withBody(OK)));
+        String base = "http://127.0.0.1:" + wireMock.port();
+        var providers = new TestConfigs.Providers(TestConfigs.Endpoint.of(base, "of-key", Duration.ofSeconds(1)),
+                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "fy", Duration.ofSeconds(1)));
+        var relay = TestConfigs.Relay.of(5, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        var registry = new ProviderRegistry(adapters, providers);
+        var breakers = new ProviderBreakers(time, time, 2, Duration.ofMinutes(5));
+        var guarded = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
+                () -> 0.5, new RateBudgets(time, time, 0.0), breakers);
+
+        Outcome outcome = guarded.process(of("14")).await().atMost(Duration.ofSeconds(10));
+        // 503, 503 (opens), wait 5 min, probe 503 (opens again), wait 5 min, probe 200: the cool-downs
+        // (10 minutes, far past the 30 s retry budget) did not count against the command.
+        assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
+        assertThat(outcome.attempts()).isEqualTo(4);
+        assertThat(time.asked).filteredOn(d -> d.compareTo(Duration.ofMinutes(4)) > 0).hasSize(2);
+        // the first backoff (50 ms) came before the breaker opened; later backoffs ran inside the cool-downs
+        assertThat(Duration.between(NOW, time.instant())).isEqualTo(Duration.ofMinutes(10).plusMillis(50));
+        assertThat(breakers.states()).containsEntry("onlyfansapi", ProviderBreakers.State.closed);
+    }
+
     /** Three calls through one processor whose OnlyFansAPI key allows 60 requests a minute. */
     private List<CommandProcessor> budgeted(Duration maxWait) {
         String base = "http://127.0.0.1:" + wireMock.port();
@@ -293,7 +326,8 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), maxWait);
         var registry = new ProviderRegistry(adapters, providers);
         var processor = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
-                () -> 0.5, new RateBudgets(time, time, 0.0));
+                () -> 0.5, new RateBudgets(time, time, 0.0),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
         return List.of(processor, processor, processor);
     }
 
@@ -304,7 +338,8 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
         return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay,
-                time, time, () -> 0.5, new RateBudgets(time, time, 0.0));
+                time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
     }
 
     private static void stub429ThenOk(String url, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder limited) {

@@ -39,14 +39,17 @@ public final class TestConfigs {
 
     /** Relay settings. */
     public record Relay(int maxInFlight, int maxPending, int maxPayloadBytes, int providerBodyMaxChars,
-            RelayConfig.Retry retry, RelayConfig.RateLimit rateLimit) implements RelayConfig {
+            RelayConfig.Retry retry, RelayConfig.RateLimit rateLimit, RelayConfig.Breaker breaker) implements RelayConfig {
 
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
             RelayConfig.RateLimit rateLimit = new RateLimitPolicy(maxRateLimitWait, 0.0);
-            return new Relay(64, 1024, 1 << 20, 80, retry, rateLimit);
+            return new Relay(64, 1024, 1 << 20, 80, retry, rateLimit, new BreakerPolicy(1000, Duration.ofSeconds(30)));
         }
     }
+
+    /** Breaker settings. */
+    public record BreakerPolicy(int failureThreshold, Duration coolDown) implements RelayConfig.Breaker {}
 
     /** Rate-limit settings. */
     public record RateLimitPolicy(Duration maxWait, double headroom) implements RelayConfig.RateLimit {}
