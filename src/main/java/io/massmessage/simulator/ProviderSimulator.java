@@ -146,8 +146,8 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     private Reply apply(Route route, HttpServerRequest request, Buffer raw) {
-        String key = settings.apiKeys.get(route.provider);
-        if (!authenticated(route.provider, request, key)) {
+        String key = presentedKey(route.provider, request);
+        if (key == null) {
             return error(route, 401, route.provider.equals(FANSMETRIC) ? "Invalid API key" : "Unauthenticated.");
         }
         long now = clock.millis();
@@ -201,14 +201,19 @@ public final class ProviderSimulator implements AutoCloseable {
         return success(route, message, limits, balance);
     }
 
-    private static boolean authenticated(String provider, HttpServerRequest request, String key) {
+    /** The accepted key the request authenticates with, in the provider's scheme; {@code null} if none. */
+    private String presentedKey(String provider, HttpServerRequest request) {
         String bearer = request.getHeader("Authorization");
-        String apiKey = request.getHeader("x-api-key");
-        return switch (provider) {
-            case ONLYFANSAPI -> ("Bearer " + key).equals(bearer);
-            case FANSMETRIC -> ("Bearer " + key).equals(bearer) || key.equals(apiKey);
-            default -> key.equals(apiKey);
+        String fromBearer = bearer != null && bearer.startsWith("Bearer ") ? bearer.substring(7) : null;
+        String fromHeader = request.getHeader("x-api-key");
+        String presented = switch (provider) {
+            case ONLYFANSAPI -> fromBearer;
+            case FANSMETRIC -> fromBearer != null ? fromBearer : fromHeader;
+            default -> fromHeader;
         };
+        boolean accepted = presented != null
+                && (presented.equals(settings.apiKeys.get(provider)) || settings.extraKeys.contains(presented));
+        return accepted ? presented : null;
     }
 
     /** The provider's documented body rules; a message for the 400 answer, or {@code null}. */

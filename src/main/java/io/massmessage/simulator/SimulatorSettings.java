@@ -9,6 +9,8 @@ public final class SimulatorSettings {
     /** The API key each provider accepts, by provider name. */
     public final Map<String, String> apiKeys = new ConcurrentHashMap<>(Map.of(
             "onlyfansapi", "sim-key-onlyfansapi", "fansmetric", "sim-key-fansmetric", "fansly", "sim-key-fansly"));
+    /** Further keys every provider accepts; each has a budget of its own. */
+    public final java.util.Set<String> extraKeys = ConcurrentHashMap.newKeySet();
     /** Per-minute budget per API key, by provider name (Fansly: sliding window). */
     public final Map<String, Long> perMinute = new ConcurrentHashMap<>(Map.of(
             "onlyfansapi", 1000L, "fansmetric", 1000L, "fansly", 1000L));

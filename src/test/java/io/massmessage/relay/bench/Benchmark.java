@@ -1,0 +1,440 @@
+package io.massmessage.relay.bench;
+
+import static io.massmessage.relay.testing.Commands.command;
+import static io.massmessage.relay.testing.Commands.key;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.massmessage.relay.testing.EmbeddedKafka;
+import io.massmessage.relay.testing.KafkaTestClient;
+import io.massmessage.relay.testing.ServiceProcess;
+import io.massmessage.simulator.Latency;
+import io.massmessage.simulator.ProviderSimulator;
+import io.massmessage.simulator.SimulatorSettings;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The benchmark of issue 4: the packaged service (a separate process) against a real broker and the
+ * provider simulator, scenario by scenario, each also against the naive sequential consumer (the same
+ * service with one command at a time). Prints a Markdown table and writes SVG plots to {@code docs/}.
+ * Run with {@code ./mvnw -Pbench}; {@code -Dbench.scale=0.25} runs a quicker, smaller version.
+ */
+public final class Benchmark {
+
+    private static final Path OUT = Path.of("target", "bench");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] SERVICE_JVM = jvmOptions();
+
+    private static String[] jvmOptions() {
+        List<String> options = new ArrayList<>(List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=160m"));
+        String extra = System.getProperty("bench.jvm", "");
+        if (!extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return options.toArray(String[]::new);
+    }
+    private static final long TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+    private final EmbeddedKafka kafka;
+    private final ProviderSimulator simulator;
+    private final SimulatorSettings settings;
+    private final double scale;
+    private int scenarios;
+
+    private Benchmark(EmbeddedKafka kafka, ProviderSimulator simulator, SimulatorSettings settings, double scale) {
+        this.kafka = kafka;
+        this.simulator = simulator;
+        this.settings = settings;
+        this.scale = scale;
+    }
+
+    /** What one run of the service saw. */
+    record Run(int sent, List<ConsumerRecord<byte[], byte[]>> outcomes, long cpuMs, long maxRssKb, int maxConcurrent,
+            Map<String, Long> statuses) {
+        double throughput() {
+            long first = outcomes.stream().mapToLong(ConsumerRecord::timestamp).min().orElse(0);
+            long last = outcomes.stream().mapToLong(ConsumerRecord::timestamp).max().orElse(0);
+            return last == first ? 0 : (outcomes.size() - 1) * 1000.0 / (last - first);
+        }
+
+        List<Double> perSecond() {
+            long first = outcomes.stream().mapToLong(ConsumerRecord::timestamp).min().orElse(0);
+            TreeMap<Long, Integer> buckets = new TreeMap<>();
+            outcomes.forEach(r -> buckets.merge((r.timestamp() - first) / 1000, 1, Integer::sum));
+            List<Double> series = new ArrayList<>();
+            for (long s = 0; s <= (buckets.isEmpty() ? 0 : buckets.lastKey()); s++) {
+                series.add((double) buckets.getOrDefault(s, 0));
+            }
+            return series;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        double scale = Double.parseDouble(System.getProperty("bench.scale", "1"));
+        Files.createDirectories(OUT);
+        Files.createDirectories(Path.of("docs"));
+        Vertx vertx = Vertx.vertx();
+        SimulatorSettings settings = new SimulatorSettings();
+        settings.perMinute.replaceAll((k, v) -> 1_000_000_000L);
+        settings.perDay.replaceAll((k, v) -> 1_000_000_000_000L);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(8);
+                ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC())) {
+            new Benchmark(kafka, simulator, settings, scale).runAll();
+        } finally {
+            vertx.close();
+        }
+        System.exit(0);
+    }
+
+    private void runAll() throws Exception {
+        StringBuilder table = new StringBuilder();
+        table.append("| scenario | relay | ideal | efficiency | sequential baseline | ratio |\n|---|---|---|---|---|---|\n");
+        int c = 512;
+        int n1 = scaled(20_000);
+        if (System.getProperty("bench.only", "").equals("s3")) {
+            Run probe = throughputRun("s3", new Latency.Fixed(0), scaled(20_000), 2_000, c);
+            System.out.printf("s3 probe: %.0f cmd/s, cpu %d ms%n", probe.throughput(), probe.cpuMs);
+            return;
+        }
+
+        // 1. L = 300 ms (and uniform 100-500 ms), no budget limit, 20,000 commands over 2,000 messages.
+        Run fixed = throughputRun("s1-fixed", new Latency.Fixed(300), n1, 2_000, c);
+        Run uniform = throughputRun("s1-uniform", new Latency.Uniform(100, 500), n1, 2_000, c);
+        Run fixedBase = throughputRun("s1-baseline", new Latency.Fixed(300), 40, 40, 1);
+        double ideal1 = c / 0.3;
+        table.append(row("1. L = 300 ms, C = 512, " + n1 + " commands / 2,000 messages",
+                fmt(fixed.throughput()) + " cmd/s", fmt(ideal1) + " cmd/s", pct(fixed.throughput() / ideal1),
+                fmt(fixedBase.throughput()) + " cmd/s", ratio(fixed.throughput(), fixedBase.throughput())));
+        table.append(row("1b. L uniform 100–500 ms", fmt(uniform.throughput()) + " cmd/s", fmt(ideal1) + " cmd/s",
+                pct(uniform.throughput() / ideal1), "—", ratio(uniform.throughput(), fixedBase.throughput())));
+        Files.writeString(Path.of("docs", "bench-scenario1.svg"), SvgChart.lines(
+                "Scenario 1: outcomes per second (C = 512)", "seconds", "outcomes / s",
+                Map.of("L = 300 ms", SvgChart.toArray(fixed.perSecond()), "L uniform 100–500 ms", SvgChart.toArray(uniform.perSecond())),
+                Map.of("ideal C/L", ideal1)));
+
+        // 2. Budget-bound: 10 API keys of 600 a minute each, time scaled 10x (6,000 a minute for 36 s = 6 min of load).
+        BudgetResult budget = budgetRun("s2", 512, 4096, 36);
+        BudgetResult budgetBase = budgetRun("s2-baseline", 1, 1, 12);
+        table.append(row("2. 10 keys × 600/min (time ×10: 6,000/min each), per key after the first minute",
+                fmt(budget.minRate) + "–" + fmt(budget.maxRate) + " req/s per key, " + budget.late429 + " × 429 after minute 1 ("
+                        + budget.all429 + " in all)",
+                "100 req/s per key", pct(budget.minRate / 100.0) + " (worst key)",
+                fmt(budgetBase.sumRate) + " req/s all keys", ratio(budget.sumRate, budgetBase.sumRate)));
+
+        // 3. L = 0: commands per second end to end and CPU per command.
+        int n3 = scaled(20_000);
+        Run zero = throughputRun("s3", new Latency.Fixed(0), n3, 2_000, c);
+        Run zeroBase = throughputRun("s3-baseline", new Latency.Fixed(0), scaled(2_000), 2_000, 1);
+        table.append(row("3. L = 0, " + n3 + " commands", fmt(zero.throughput()) + " cmd/s, "
+                        + String.format(Locale.ROOT, "%.2f", (double) zero.cpuMs / zero.sent) + " ms CPU/cmd",
+                "—", "—", fmt(zeroBase.throughput()) + " cmd/s", ratio(zero.throughput(), zeroBase.throughput())));
+
+        // 4. Added latency at half of scenario 1's throughput.
+        double rate = Math.max(1, fixed.throughput() / 2);
+        long[] added = pacedRun("s4", rate, Math.max(5, (int) (15 * scale)));
+        table.append(row("4. added latency at " + fmt(rate) + " cmd/s (L = 300 ms)",
+                "p50 " + added[0] + " ms, p99 " + added[1] + " ms", "0 ms", "—", "—", "—"));
+
+        // 5. RSS with 2,000 requests in flight.
+        Run inFlight = throughputRun("s5", new Latency.Fixed(3_000), 4_000, 4_000, 2_048);
+        table.append(row("5. RSS at " + inFlight.maxConcurrent + " in flight (L = 3 s, heap max 256 MB)",
+                inFlight.maxRssKb / 1024 + " MB", "≤ 300 MB", inFlight.maxRssKb / 1024 <= 300 ? "met" : "missed", "—", "—"));
+        Files.writeString(Path.of("docs", "bench-scenario2.svg"), SvgChart.lines(
+                "Scenario 2: requests per second per key vs budget (time ×10)", "seconds", "requests / s",
+                budget.series, Map.of("budget 100/s", 100.0)));
+
+        String header = "Benchmark " + LocalDate.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                + System.getProperty("java.version") + ", scale " + scale + "; the service ran as its packaged jar ("
+                + String.join(" ", SERVICE_JVM) + ") beside the broker and the simulator on the same machine.\n\n";
+        String result = header + table;
+        Files.writeString(OUT.resolve("results.md"), result);
+        System.out.println();
+        System.out.println(result);
+        System.out.println("plots: docs/bench-scenario1.svg, docs/bench-scenario2.svg; logs: " + OUT);
+    }
+
+    private int scaled(int n) {
+        return Math.max(100, (int) (n * scale));
+    }
+
+    /** Preloads {@code n} commands over {@code messages} messages, runs the service at concurrency {@code c} until all are answered. */
+    private Run throughputRun(String id, Latency latency, int n, int messages, int c) throws Exception {
+        Topics t = topics(id);
+        settings.latency = latency;
+        simulator.counters().reset();
+        List<Map.Entry<String, String>> warmUp = c > 1 ? commands(id + "-w", Math.min(3_000, n), Math.min(messages, 1_000),
+                m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)}) : List.of();
+        List<Map.Entry<String, String>> measured = commands(id, n, messages, m -> new String[] {"onlyfansapi", "acct_b" + (m % 50)});
+        try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
+                ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, 4_096), Map.of()), OUT.resolve(id + ".log"), SERVICE_JVM)) {
+            if (!warmUp.isEmpty()) {
+                client.sendAll(t.commands, warmUp);
+                awaitCount(client, id + "-w-", warmUp.size(), 300);
+            }
+            simulator.counters().reset();
+            long cpuBefore = cpuMs(service.pid());
+            AtomicLong maxRss = new AtomicLong();
+            Thread sampler = sampler(service.pid(), maxRss);
+            client.sendAll(t.commands, measured);
+            List<ConsumerRecord<byte[], byte[]>> outcomes = awaitCount(client, id + "-", n, 900);
+            long cpu = cpuMs(service.pid()) - cpuBefore;
+            sampler.interrupt();
+            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s%n", id, outcomes.size(),
+                    new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(), simulator.counters().maxConcurrent(), maxRss.get() / 1024,
+                    simulator.counters().byProviderStatus());
+            Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(), simulator.counters().byProviderStatus());
+            service.stop();
+            return run;
+        }
+    }
+
+    /** Per-key rates of ten budget-bound keys between the end of the first (scaled) minute and {@code seconds}. */
+    record BudgetResult(double minRate, double maxRate, double sumRate, long late429, long all429, Map<String, double[]> series) {}
+
+    private BudgetResult budgetRun(String id, int c, int pending, int seconds) throws Exception {
+        Topics t = topics(id);
+        settings.latency = new Latency.Uniform(20, 60);
+        Map<String, String> extra = new HashMap<>();
+        for (int k = 0; k < 10; k++) {
+            settings.extraKeys.add("bench-key-" + k);
+            extra.put("providers.fansly.accounts.fyk" + k + ".api-key", "bench-key-" + k);
+        }
+        extra.put("providers.fansly.requests-per-minute", "6000");
+        extra.put("relay.rate-limit.max-wait", "600s");
+        settings.perMinute.put("fansly", 6_000L);
+        simulator.counters().reset();
+        int perKey = 100 * (seconds + 12); // more than the budget allows
+        List<Map.Entry<String, String>> load = commands(id, perKey * 10, 2_000, m -> new String[] {"fansly", "fyk" + (m % 10)});
+        Map<String, double[]> series = new LinkedHashMap<>();
+        long late429 = 0;
+        long all429;
+        Map<String, Long> atMinute;
+        Map<String, Long> atEnd;
+        try (ServiceProcess service = ServiceProcess.start(props(id, t, c, pending, extra), OUT.resolve(id + ".log"), SERVICE_JVM)) {
+            sendFast(t.commands, load);
+            long start = System.nanoTime();
+            List<Map<String, Long>> snapshots = new ArrayList<>();
+            Map<String, Long> at429 = new HashMap<>();
+            for (int s = 0; s <= seconds; s++) {
+                LockSupport.parkNanos(start + TimeUnit.SECONDS.toNanos(s) - System.nanoTime());
+                snapshots.add(simulator.counters().byAccount());
+                at429.put("s" + s, simulator.counters().byProviderStatus().getOrDefault("fansly 429", 0L));
+            }
+            atMinute = snapshots.get(6);
+            atEnd = snapshots.get(seconds);
+            all429 = at429.get("s" + seconds);
+            late429 = all429 - at429.get("s6");
+            for (int k = 0; k < 10; k++) {
+                String account = "fansly:fyk" + k;
+                double[] perSecond = new double[seconds];
+                for (int s = 1; s <= seconds; s++) {
+                    perSecond[s - 1] = snapshots.get(s).getOrDefault(account, 0L) - snapshots.get(s - 1).getOrDefault(account, 0L);
+                }
+                series.put("key " + k, perSecond);
+            }
+            service.stop();
+        } finally {
+            settings.perMinute.put("fansly", 1_000_000_000L);
+        }
+        double window = seconds - 6;
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        double sum = 0;
+        for (int k = 0; k < 10; k++) {
+            String account = "fansly:fyk" + k;
+            double rate = (atEnd.getOrDefault(account, 0L) - atMinute.getOrDefault(account, 0L)) / window;
+            min = Math.min(min, rate);
+            max = Math.max(max, rate);
+            sum += rate;
+        }
+        System.out.printf("%s: per-key %.1f–%.1f req/s, 429s after the first minute %d (all %d)%n", id, min, max, late429, all429);
+        return new BudgetResult(min, max, sum, late429, all429, series);
+    }
+
+    /** Sends commands at {@code rate}/s for {@code seconds} to a warmed-up service; returns p50 and p99 of the added latency. */
+    private long[] pacedRun(String id, double rate, int seconds) throws Exception {
+        Topics t = topics(id);
+        settings.latency = new Latency.Fixed(300);
+        List<Map.Entry<String, String>> warmUp = commands(id + "-w", 3_000, 1_000, m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)});
+        int n = (int) (rate * seconds);
+        List<Map.Entry<String, String>> paced = commands(id, n, Math.max(1, n / 4), m -> new String[] {"onlyfansapi", "acct_p" + (m % 50)});
+        Map<String, Long> sentAt = new HashMap<>();
+        try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
+                ServiceProcess service = ServiceProcess.start(props(id, t, 512, 4_096, Map.of()), OUT.resolve(id + ".log"), SERVICE_JVM);
+                KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "linger.ms", "0", "acks", "all"), new StringSerializer(), new StringSerializer())) {
+            client.sendAll(t.commands, warmUp);
+            awaitCount(client, id + "-w-", warmUp.size(), 300);
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                LockSupport.parkNanos(start + (long) (i * 1e9 / rate) - System.nanoTime());
+                var command = paced.get(i);
+                long now = System.currentTimeMillis();
+                sentAt.put(id + "-" + i, now);
+                producer.send(new ProducerRecord<>(t.commands, null, now, command.getKey(), command.getValue()));
+            }
+            producer.flush();
+            List<ConsumerRecord<byte[], byte[]>> outcomes = awaitCount(client, id + "-", n, 300);
+            List<Long> added = new ArrayList<>();
+            for (var outcome : outcomes) {
+                String commandId = JSON.readTree(outcome.value()).path("commandId").asText();
+                Long sent = sentAt.get(commandId);
+                if (sent != null) {
+                    added.add(outcome.timestamp() - sent - 300);
+                }
+            }
+            service.stop();
+            added.sort(null);
+            long p50 = added.get(added.size() / 2);
+            long p99 = added.get(Math.min(added.size() - 1, (int) (added.size() * 0.99)));
+            System.out.printf("%s: %d commands at %.0f/s, added latency p50 %d ms p99 %d ms%n", id, n, rate, p50, p99);
+            return new long[] {p50, p99};
+        }
+    }
+
+    private record Topics(String commands, String out) {}
+
+    private Topics topics(String id) {
+        String suffix = id + "-" + (++scenarios);
+        Topics t = new Topics("bench.commands." + suffix, "bench.outcomes." + suffix);
+        kafka.createTopics(8, t.commands, t.out, "bench.dead-letter." + suffix);
+        return t;
+    }
+
+    private Map<String, String> props(String id, Topics t, int inFlight, int pending, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>();
+        props.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        props.put("mp.messaging.incoming.commands.topic", t.commands);
+        props.put("mp.messaging.incoming.commands.group.id", "bench-" + t.commands);
+        props.put("mp.messaging.incoming.commands.dead-letter-queue.topic", t.commands.replace("commands", "dead-letter"));
+        for (String channel : List.of("succeeded", "failed", "rate-limited")) {
+            props.put("mp.messaging.outgoing." + channel + ".topic", t.out);
+        }
+        for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
+            props.put("providers." + provider + ".base-url", simulator.baseUrl());
+            props.put("providers." + provider + ".api-key", settings.apiKeys.get(provider));
+            props.put("providers." + provider + ".requests-per-minute", "1000000000");
+            props.put("providers." + provider + ".requests-per-day", "0");
+        }
+        props.put("relay.max-in-flight", String.valueOf(inFlight));
+        props.put("relay.max-pending", String.valueOf(pending));
+        props.put("quarkus.http.port", "0");
+        props.put("quarkus.log.category.\"io.massmessage\".level", "WARN");
+        props.putAll(extra);
+        return props;
+    }
+
+    private static List<Map.Entry<String, String>> commands(String id, int n, int messages, IntFunction<String[]> target) {
+        List<Map.Entry<String, String>> commands = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int m = i % messages;
+            String[] t = target.apply(m);
+            commands.add(Map.entry(key(t[0], t[1]), command(id + "-" + i, t[0], t[1], String.valueOf(100_000 + m),
+                    "{\"text\":\"" + id + " update " + i / messages + "\"}")));
+        }
+        return commands;
+    }
+
+    private void sendFast(String topic, List<Map.Entry<String, String>> records) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "linger.ms", "20", "batch.size", "262144"), new StringSerializer(), new StringSerializer())) {
+            records.forEach(r -> producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())));
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> awaitCount(KafkaTestClient client, String prefix, int n, int timeoutSeconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        byte[] marker = ("\"commandId\":\"" + prefix).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        while (true) {
+            List<ConsumerRecord<byte[], byte[]>> mine = client.poll().stream().filter(r -> contains(r.value(), marker)).toList();
+            if (mine.size() >= n || System.nanoTime() > deadline) {
+                if (mine.size() < n) {
+                    System.out.printf("warning: only %d of %d outcomes for %s%n", mine.size(), n, prefix);
+                }
+                return mine;
+            }
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static Thread sampler(long pid, AtomicLong maxRssKb) {
+        Thread thread = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                maxRssKb.accumulateAndGet(rssKb(pid), Math::max);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static long rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception ignored) {
+            // the process ended
+        }
+        return 0;
+    }
+
+    private static long cpuMs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / TICKS_PER_SECOND;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static String row(String... cells) {
+        return "| " + String.join(" | ", cells) + " |\n";
+    }
+
+    private static String fmt(double value) {
+        return String.format(Locale.ROOT, value >= 100 ? "%,.0f" : "%.1f", value);
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.1f %%", share * 100);
+    }
+
+    private static String ratio(double relay, double baseline) {
+        return baseline <= 0 ? "—" : String.format(Locale.ROOT, "%,.0f×", relay / baseline);
+    }
+}
