@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.massmessage.relay.testing.VirtualTime;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +21,7 @@ class ProviderSimulatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OF_KEY = "Bearer sim-key-onlyfansapi";
     private final HttpClient http = HttpClient.newHttpClient();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z").toEpochMilli());
+    private final VirtualTime clock = new VirtualTime(Instant.parse("2026-11-22T10:00:00Z"));
     private Vertx vertx;
     private ProviderSimulator simulator;
 
@@ -203,40 +200,4 @@ class ProviderSimulatorTest {
         assertThat(json(counters).path("updatesByMessage").path("fansly:a:s").get(0).asText()).isEqualTo("c");
     }
 
-    /** A clock tests move by hand. */
-    static final class MutableClock extends Clock {
-        private final AtomicLong millis;
-
-        MutableClock(long millis) {
-            this.millis = new AtomicLong(millis);
-        }
-
-        void set(long value) {
-            millis.set(value);
-        }
-
-        void advance(long ms) {
-            millis.addAndGet(ms);
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 }

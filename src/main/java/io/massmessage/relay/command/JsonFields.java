@@ -57,16 +57,12 @@ final class JsonFields {
         return string(field, maxLength);
     }
 
+    /** A non-blank string of at most {@code maxLength} characters. */
     String string(String field, int maxLength) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
+        String text = text(field);
+        if (text == null) {
             return null;
         }
-        if (!value.isTextual()) {
-            problems.add(name(field), "must be a string, got " + describe(value));
-            return null;
-        }
-        String text = value.textValue();
         if (text.isBlank()) {
             problems.add(name(field), "must not be blank");
             return null;
@@ -78,7 +74,7 @@ final class JsonFields {
         return text;
     }
 
-    /** A string that may be empty (message text can be cleared only where a provider allows it). */
+    /** Any string, blank included. */
     String text(String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {

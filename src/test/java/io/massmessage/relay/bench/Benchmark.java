@@ -180,14 +180,14 @@ public final class Benchmark {
         Topics t = topics(id);
         settings.latency = latency;
         simulator.counters().reset();
-        List<Map.Entry<String, String>> warmUp = c > 1 ? commands(id + "-w", Math.min(3_000, n), Math.min(messages, 1_000),
+        List<Map.Entry<String, String>> warmUp = c > 1 ? commands("warm-" + id, Math.min(3_000, n), Math.min(messages, 1_000),
                 m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)}) : List.of();
         List<Map.Entry<String, String>> measured = commands(id, n, messages, m -> new String[] {"onlyfansapi", "acct_b" + (m % 50)});
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
                 ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, 4_096), Map.of()), OUT.resolve(id + ".log"), SERVICE_JVM)) {
             if (!warmUp.isEmpty()) {
                 client.sendAll(t.commands, warmUp);
-                awaitCount(client, id + "-w-", warmUp.size(), 300);
+                awaitCount(client, "warm-" + id + "-", warmUp.size(), 300);
             }
             simulator.counters().reset();
             long cpuBefore = cpuMs(service.pid());
@@ -273,7 +273,7 @@ public final class Benchmark {
     private long[] pacedRun(String id, double rate, int seconds) throws Exception {
         Topics t = topics(id);
         settings.latency = new Latency.Fixed(300);
-        List<Map.Entry<String, String>> warmUp = commands(id + "-w", 3_000, 1_000, m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)});
+        List<Map.Entry<String, String>> warmUp = commands("warm-" + id, 3_000, 1_000, m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)});
         int n = (int) (rate * seconds);
         List<Map.Entry<String, String>> paced = commands(id, n, Math.max(1, n / 4), m -> new String[] {"onlyfansapi", "acct_p" + (m % 50)});
         Map<String, Long> sentAt = new HashMap<>();
@@ -282,7 +282,7 @@ public final class Benchmark {
                 KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                         "linger.ms", "0", "acks", "all"), new StringSerializer(), new StringSerializer())) {
             client.sendAll(t.commands, warmUp);
-            awaitCount(client, id + "-w-", warmUp.size(), 300);
+            awaitCount(client, "warm-" + id + "-", warmUp.size(), 300);
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 LockSupport.parkNanos(start + (long) (i * 1e9 / rate) - System.nanoTime());
@@ -320,8 +320,7 @@ public final class Benchmark {
     }
 
     private Map<String, String> props(String id, Topics t, int inFlight, int pending, Map<String, String> extra) {
-        Map<String, String> props = new HashMap<>();
-        props.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
         props.put("mp.messaging.incoming.commands.topic", t.commands);
         props.put("mp.messaging.incoming.commands.group.id", "bench-" + t.commands);
         props.put("mp.messaging.incoming.commands.dead-letter-queue.topic", t.commands.replace("commands", "dead-letter"));
@@ -329,8 +328,6 @@ public final class Benchmark {
             props.put("mp.messaging.outgoing." + channel + ".topic", t.out);
         }
         for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
-            props.put("providers." + provider + ".base-url", simulator.baseUrl());
-            props.put("providers." + provider + ".api-key", settings.apiKeys.get(provider));
             props.put("providers." + provider + ".requests-per-minute", "1000000000");
             props.put("providers." + provider + ".requests-per-day", "0");
         }

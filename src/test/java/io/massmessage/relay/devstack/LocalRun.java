@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -72,12 +71,7 @@ public final class LocalRun {
         ProviderSimulator simulator = ProviderSimulator.start(vertx, portOrFree(simulatorPort), settings, Clock.systemUTC());
         simulator.deliver("fansmetric", "84000", "999");
 
-        Map<String, String> props = new HashMap<>();
-        props.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
-            props.put("providers." + provider + ".base-url", simulator.baseUrl());
-            props.put("providers." + provider + ".api-key", settings.apiKeys.get(provider));
-        }
+        Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
         props.put("relay.rate-limit.max-wait", "5s");
         props.put("quarkus.http.port", String.valueOf(portOrFree(8080)));
         props.put("quarkus.log.category.\"io.massmessage\".level", "WARN");

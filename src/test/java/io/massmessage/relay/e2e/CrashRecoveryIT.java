@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,12 +48,7 @@ class CrashRecoveryIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(4);
                 ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
                 KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), createTopics(kafka))) {
-            Map<String, String> props = new HashMap<>();
-            props.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
-                props.put("providers." + provider + ".base-url", simulator.baseUrl());
-                props.put("providers." + provider + ".api-key", settings.apiKeys.get(provider));
-            }
+            Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
             props.put("quarkus.http.port", "0");
             // The killed consumer leaves no LeaveGroup behind: the broker frees its partitions only when
             // its session times out (Kafka's default is 45 s). A short session keeps the test quick.

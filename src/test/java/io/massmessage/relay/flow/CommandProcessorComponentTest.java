@@ -1,5 +1,7 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.testing.VirtualTime;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;

@@ -1,5 +1,7 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.testing.VirtualTime;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -16,6 +16,17 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /** Properties that point the service at {@code bootstrapServers} and at the simulator for all three providers. */
+    public static Map<String, String> against(String bootstrapServers, io.massmessage.simulator.ProviderSimulator simulator) {
+        Map<String, String> props = new java.util.HashMap<>();
+        props.put("kafka.bootstrap.servers", bootstrapServers);
+        for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
+            props.put("providers." + provider + ".base-url", simulator.baseUrl());
+            props.put("providers." + provider + ".api-key", simulator.settings().apiKeys.get(provider));
+        }
+        return props;
+    }
+
     /**
      * Starts the packaged service with {@code properties} as system properties; its output goes to {@code log}.
      */

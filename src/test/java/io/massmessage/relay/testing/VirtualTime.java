@@ -1,5 +1,6 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.testing;
 
+import io.massmessage.relay.flow.Delays;
 import io.smallrye.mutiny.Uni;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,17 +15,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * A clock and delays on virtual time: a delay moves the clock forward and completes at once, and
  * is remembered, so tests see every wait without spending it.
  */
-final class VirtualTime extends Clock implements Delays {
+public final class VirtualTime extends Clock implements Delays {
 
-    final List<Duration> asked = new CopyOnWriteArrayList<>();
+    /** Every delay asked for, in order. */
+    public final List<Duration> asked = new CopyOnWriteArrayList<>();
     private final AtomicLong millis;
 
-    VirtualTime(Instant start) {
+    public VirtualTime(Instant start) {
         this.millis = new AtomicLong(start.toEpochMilli());
     }
 
-    void set(long epochMillis) {
+    public void set(long epochMillis) {
         millis.set(epochMillis);
+    }
+
+    public void advance(long ms) {
+        millis.addAndGet(ms);
     }
 
     @Override
