@@ -1,5 +1,6 @@
 package io.massmessage.relay.provider;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
@@ -21,7 +22,8 @@ public record RateLimitInfo(
     /** Nothing known. */
     public static final RateLimitInfo EMPTY = new RateLimitInfo(null, null, null, null, null, null);
 
-    /** True when the provider told us nothing. */
+    /** True when the provider told us nothing. Not part of the event. */
+    @JsonIgnore
     public boolean isEmpty() {
         return limitMinute == null && remainingMinute == null && limitDay == null && remainingDay == null
                 && retryAfterMs == null;
