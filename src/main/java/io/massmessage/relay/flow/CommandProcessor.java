@@ -147,7 +147,7 @@ public final class CommandProcessor {
                     r.rateLimit(), r.credits()));
         }
         if (response instanceof ProviderResponse.Throttled t) {
-            return throttled(attempt, t, elapsed);
+            return throttled(attempt, t);
         }
         ProviderResponse.Transient fault = (ProviderResponse.Transient) response;
         RelayConfig.Retry retry = config.retry();
@@ -164,7 +164,7 @@ public final class CommandProcessor {
     }
 
     /** A 429: the budget has been closed by {@link RateBudgets#observe}; the next reservation waits as the provider asked. */
-    private Uni<Outcome> throttled(Attempt attempt, ProviderResponse.Throttled response, long elapsed) {
+    private Uni<Outcome> throttled(Attempt attempt, ProviderResponse.Throttled response) {
         return attempt(attempt.next(0).throttledBy(response));
     }
 
