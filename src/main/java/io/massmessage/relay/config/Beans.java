@@ -3,6 +3,14 @@ package io.massmessage.relay.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.flow.Delays;
+import io.massmessage.relay.metrics.RelayMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.massmessage.relay.flow.MessageSequencer;
 import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
@@ -57,6 +65,24 @@ public class Beans {
     @Singleton
     ProviderBreakers breakers(Clock clock, Delays delays, RelayConfig config) {
         return new ProviderBreakers(clock, delays, config.breaker().failureThreshold(), config.breaker().coolDown());
+    }
+
+    @Produces
+    @Singleton
+    PrometheusMeterRegistry meterRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    @Produces
+    @Singleton
+    RelayMetrics metrics(PrometheusMeterRegistry registry) {
+        return new RelayMetrics(registry);
     }
 
     @Produces

@@ -2,6 +2,7 @@ package io.massmessage.relay.flow;
 
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.provider.ErrorCategory;
 import io.massmessage.relay.provider.ProviderAdapter;
@@ -38,10 +39,12 @@ public final class CommandProcessor {
     private final DoubleSupplier random;
     private final RateBudgets budgets;
     private final ProviderBreakers breakers;
+    private final RelayMetrics metrics;
     private final Redactor redactor;
 
     public CommandProcessor(ProviderRegistry registry, ProviderClient client, RelayConfig config, Delays delays,
-            Clock clock, DoubleSupplier random, RateBudgets budgets, ProviderBreakers breakers) {
+            Clock clock, DoubleSupplier random, RateBudgets budgets, ProviderBreakers breakers, RelayMetrics metrics) {
+        this.metrics = metrics;
         this.registry = registry;
         this.client = client;
         this.config = config;
@@ -104,8 +107,10 @@ public final class CommandProcessor {
                 return Uni.createFrom().item(late ? expired(attempt, slot) : noSlot(attempt, slot));
             }
             Attempt waited = attempt.waited(slot.waitMs());
+            long sent = System.nanoTime();
             return client.call(attempt.adapter, attempt.request)
                     .invoke(response -> {
+                        metrics.request(provider, response.httpStatus(), Duration.ofNanos(System.nanoTime() - sent));
                         budgets.observe(provider, attempt.apiKey, response.rateLimit(),
                                 response instanceof ProviderResponse.Throttled);
                         breakers.record(provider, response instanceof ProviderResponse.Transient);
@@ -153,6 +158,7 @@ public final class CommandProcessor {
         RelayConfig.Retry retry = config.retry();
         if (attempt.number < retry.maxAttempts() && elapsed - attempt.pausedMs < retry.budget().toMillis()) {
             Duration backoff = backoff(attempt.number);
+            metrics.retry(attempt.adapter.name());
             LOG.debugf("command %s attempt %d: %s; retrying in %d ms", command.commandId(), attempt.number,
                     fault.detail(), backoff.toMillis());
             return delays.after(backoff).chain(() -> attempt(attempt.next(0)));

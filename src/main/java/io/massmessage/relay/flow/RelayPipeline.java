@@ -5,6 +5,7 @@ import io.massmessage.relay.command.InvalidCommandException;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
 import io.quarkus.runtime.StartupEvent;
@@ -41,10 +42,14 @@ public class RelayPipeline {
     private final OutcomePublisher publisher;
     private final RelayConfig config;
     private final AtomicInteger pending = new AtomicInteger();
+    private final RelayMetrics metrics;
     private volatile Cancellable subscription;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
-            MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config) {
+            MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
+            RelayMetrics metrics) {
+        this.metrics = metrics;
+        metrics.gauge("relay.commands.pending", "Valid commands taken from Kafka and not finished", pending::get);
         this.commands = commands;
         this.parser = parser;
         this.sequencer = sequencer;
@@ -76,21 +81,25 @@ public class RelayPipeline {
     }
 
     private Uni<Void> handle(Message<byte[]> record) {
+        metrics.consumed();
         UpdateCommand command;
         try {
             command = parser.parse(record.getPayload());
         } catch (InvalidCommandException invalid) {
             LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
+            metrics.deadLettered(invalid.kind().name());
             return Uni.createFrom().completionStage(() -> record.nack(invalid));
         }
         pending.incrementAndGet();
         return sequencer.run(command.messageKey(), () -> processor.process(command)
                         .invoke(RelayPipeline::log)
-                        .call(publisher::publish))
+                        .call(publisher::publish)
+                        .invoke(metrics::outcome))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     pending.decrementAndGet();
                     if (failure != null) {
                         LOG.errorf(failure, "command %s could not be completed; dead-lettering it", command.commandId());
+                        metrics.deadLettered("unpublished");
                         return Uni.createFrom().completionStage(() -> record.nack(failure));
                     }
                     return Uni.createFrom().completionStage(record::ack);

@@ -21,6 +21,7 @@ import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
 import io.massmessage.relay.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -209,6 +210,33 @@ class RelayEndToEndTest {
         ConsumerRecord<byte[], byte[]> missing = dead.stream().filter(r -> text(r.value()).contains("-missing")).findFirst().orElseThrow();
         assertThat(header(missing, "dead-letter-reason")).isEqualTo(
                 "provider: is required; account: is required; messageId: is required; update: is required");
+    }
+
+    @TestHTTPResource("/q/metrics")
+    java.net.URL metrics;
+
+    @Test
+    void exposesPrometheusMetricsWithBoundedTags() throws Exception {
+        String account = "acct_" + run;
+        wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/1"))
+                .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-m", "onlyfansapi", account, "1", "{\"text\":\"a\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-bad", "onlyfansapi", account, "1", "{}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            kafka.poll();
+            return mine().size() >= 1 && deadLetters().size() >= 1;
+        });
+        String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(metrics.toURI()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(text).contains("relay_commands_consumed_total")
+                .containsPattern("relay_outcomes_total\\{category=\"none\",outcome=\"succeeded\",provider=\"onlyfansapi\"[^}]*} [1-9]")
+                .containsPattern("relay_dead_letters_total\\{kind=\"invalid\"[^}]*} [1-9]")
+                .contains("relay_provider_requests_seconds_bucket{")
+                .contains("relay_breaker_state{provider=\"fansly\"")
+                .contains("relay_commands_pending")
+                .contains("relay_budget_waiting")
+                .contains("jvm_memory_used_bytes");
+        assertThat(text).as("no account ids in tags").doesNotContain(run);
     }
 
     private List<ConsumerRecord<byte[], byte[]>> mine() {

@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.provider.ErrorCategory;
 import io.massmessage.relay.provider.ProviderAdapter;
@@ -86,7 +87,7 @@ class CommandProcessorComponentTest {
         time = new VirtualTime(NOW);
         var client = new ProviderClient(vertx, registry, relay, time);
         processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
     }
 
     private UpdateCommand of(String messageId) {
@@ -195,7 +196,7 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, closed);
         var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()), relay,
                 time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
         Outcome outcome = refusing.process(of("7")).await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
             assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
@@ -306,7 +307,7 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         var breakers = new ProviderBreakers(time, time, 2, Duration.ofMinutes(5));
         var guarded = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
-                () -> 0.5, new RateBudgets(time, time, 0.0), breakers);
+                () -> 0.5, new RateBudgets(time, time, 0.0), breakers, RelayMetrics.discarding());
 
         Outcome outcome = guarded.process(of("14")).await().atMost(Duration.ofSeconds(10));
         // 503, 503 (opens), wait 5 min, probe 503 (opens again), wait 5 min, probe 200: the cool-downs
@@ -329,7 +330,7 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         var processor = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
                 () -> 0.5, new RateBudgets(time, time, 0.0),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
         return List.of(processor, processor, processor);
     }
 
@@ -341,7 +342,7 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay,
                 time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)));
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
     }
 
     private static void stub429ThenOk(String url, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder limited) {

@@ -1,0 +1,72 @@
+package io.massmessage.relay.metrics;
+
+import io.massmessage.relay.outcome.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The relay's own meters (Prometheus at {@code /q/metrics}). Tags are bounded: provider, outcome,
+ * category, status class, dead-letter kind; never account or message ids.
+ */
+public final class RelayMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter consumed;
+
+    public RelayMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry);
+        this.consumed = Counter.builder("relay.commands.consumed").description("Command records taken from Kafka")
+                .register(registry);
+    }
+
+    /** Meters that go nowhere, for tests that build the pipeline by hand. */
+    public static RelayMetrics discarding() {
+        return new RelayMetrics(new SimpleMeterRegistry());
+    }
+
+    public void consumed() {
+        consumed.increment();
+    }
+
+    /** One dead letter of the given kind ({@code malformed}, {@code too_large}, {@code invalid}, {@code unpublished}). */
+    public void deadLettered(String kind) {
+        registry.counter("relay.dead.letters", "kind", kind).increment();
+    }
+
+    /** One outcome event published. */
+    public void outcome(Outcome outcome) {
+        String category = outcome instanceof Outcome.Failed failed ? failed.category().name() : "none";
+        registry.counter("relay.outcomes", "provider", outcome.command().provider(), "outcome", outcome.name(),
+                "category", category).increment();
+    }
+
+    /** One provider request and how long it took; {@code status} 0 for a transport fault. */
+    public void request(String provider, int status, Duration took) {
+        Timer.builder("relay.provider.requests").description("Provider HTTP requests")
+                .tags("provider", provider, "status", statusClass(status))
+                .publishPercentileHistogram()
+                .register(registry).record(took);
+    }
+
+    /** One retry of a transient fault. */
+    public void retry(String provider) {
+        registry.counter("relay.retries", "provider", provider).increment();
+    }
+
+    /** Registers a gauge read from {@code value}. */
+    public void gauge(String name, String description, Supplier<Number> value, String... tags) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
+    }
+
+    static String statusClass(int status) {
+        if (status == 0) {
+            return "fault";
+        }
+        return status == 429 ? "429" : (status / 100) + "xx";
+    }
+}
