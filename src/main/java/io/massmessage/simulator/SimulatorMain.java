@@ -2,7 +2,6 @@ package io.massmessage.simulator;
 
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the provider simulator on its own, e.g. in the compose stack of {@code deploy/}:
@@ -16,7 +15,7 @@ public final class SimulatorMain {
 
     private SimulatorMain() {}
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         SimulatorSettings settings = new SimulatorSettings();
         settings.latency = Latency.parse(env("SIM_LATENCY", "fixed:0"));
         settings.serverErrorRate = Double.parseDouble(env("SIM_SERVER_ERROR_RATE", "0"));
@@ -32,13 +31,11 @@ public final class SimulatorMain {
         ProviderSimulator simulator = ProviderSimulator.start(vertx, Integer.parseInt(env("SIM_PORT", "8089")),
                 settings, Clock.systemUTC(), env("SIM_HOST", "0.0.0.0"));
         System.out.println("provider simulator listening on port " + simulator.port() + " (latency " + settings.latency + ")");
-        CountDownLatch stop = new CountDownLatch(1);
+        // Vert.x's event-loop threads keep the JVM alive; the hook closes the server on SIGTERM or Ctrl-C.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             simulator.close();
             vertx.close();
-            stop.countDown();
         }));
-        stop.await();
     }
 
     private static String env(String name, String fallback) {
