@@ -139,6 +139,63 @@ class CommandProcessorComponentTest {
         assertThat(time.asked).isEmpty();
     }
 
+    /** A command for {@code provider} and the path its adapter calls. */
+    private record Target(UpdateCommand command, String path, String okBody) {}
+
+    private Target target(String provider, String id) {
+        return switch (provider) {
+            case "onlyfansapi" -> new Target(of(id), "/api/acct_A/mass-messaging/" + id, OK);
+            case "fansmetric" -> new Target(parse("{\"commandId\":\"c\",\"provider\":\"fansmetric\",\"account\":\"123\","
+                    + "\"messageId\":\"" + id + "\",\"update\":{\"text\":\"x\"}}"), "/v1/123/mass-messages/queue/" + id, OK);
+            default -> new Target(parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\",\"messageId\":\""
+                    + id + "\",\"update\":{\"text\":\"x\"}}"), "/api/fansly/f1/mass-messaging/scheduled/" + id,
+                    "{\"statusCode\":201,\"data\":{\"status_code\":200,\"data\":{\"success\":true}}}");
+        };
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> refusalsAtEveryProvider() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> cases = new java.util.ArrayList<>();
+        String[][] statuses = {{"400", "rejected"}, {"401", "unauthorized"}, {"403", "unauthorized"}, {"404", "not_found"},
+                {"409", "not_editable"}, {"413", "rejected"}, {"424", "account_unavailable"}};
+        for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
+            for (String[] status : statuses) {
+                cases.add(org.junit.jupiter.params.provider.Arguments.of(provider, Integer.parseInt(status[0]),
+                        ErrorCategory.valueOf(status[1])));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: HTTP {1} fails at once as {2}")
+    @org.junit.jupiter.params.provider.MethodSource("refusalsAtEveryProvider")
+    void everyAdapterFailsPermanentRefusalsAtOnce(String provider, int status, ErrorCategory category) {
+        Target t = target(provider, "9" + status);
+        wireMock.stubFor(put(urlEqualTo(t.path())).willReturn(aResponse().withStatus(status)
+                .withBody(provider.equals("fansmetric") ? "{\"error\":\"no\"}" : "{\"statusCode\":" + status + ",\"message\":\"no\"}")));
+        Outcome outcome = fanslyProcessor().process(t.command()).await().atMost(Duration.ofSeconds(10));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(category);
+            assertThat(f.attempts()).isEqualTo(1);
+            assertThat(f.detail()).isEqualTo("HTTP " + status + ": no");
+        });
+    }
+
+    @ParameterizedTest(name = "{0}: 200 succeeds, 500 then 200 succeeds on the second attempt")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"onlyfansapi", "fansmetric", "fansly"})
+    void everyAdapterSucceedsAndRetriesA500(String provider) {
+        Target ok = target(provider, "7001");
+        wireMock.stubFor(put(urlEqualTo(ok.path())).willReturn(aResponse().withStatus(200).withBody(ok.okBody())));
+        assertThat(fanslyProcessor().process(ok.command()).await().atMost(Duration.ofSeconds(10)))
+                .isInstanceOf(Outcome.Succeeded.class).extracting(Outcome::attempts).isEqualTo(1);
+        Target flaky = target(provider, "7002");
+        wireMock.stubFor(put(urlEqualTo(flaky.path())).inScenario(provider).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
+        wireMock.stubFor(put(urlEqualTo(flaky.path())).inScenario(provider).whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200).withBody(flaky.okBody())));
+        assertThat(fanslyProcessor().process(flaky.command()).await().atMost(Duration.ofSeconds(10)))
+                .isInstanceOf(Outcome.Succeeded.class).extracting(Outcome::attempts).isEqualTo(2);
+    }
+
     @Test
     void retriesA500ThenSucceeds() {
         wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/3")).inScenario("s").whenScenarioStateIs(Scenario.STARTED)
