@@ -160,7 +160,7 @@ public final class CommandProcessor {
             Duration backoff = backoff(attempt.number);
             metrics.retry(attempt.adapter.name());
             LOG.debugf("command %s attempt %d: %s; retrying in %d ms", command.commandId(), attempt.number,
-                    fault.detail(), backoff.toMillis());
+                    redactor.redact(fault.detail(), attempt), backoff.toMillis());
             return delays.after(backoff).chain(() -> attempt(attempt.next(0)));
         }
         return Uni.createFrom().item(new Outcome.Failed(command, attempt.number, elapsed,
