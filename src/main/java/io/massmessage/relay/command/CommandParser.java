@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.massmessage.relay.command.InvalidCommandException.Kind;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -127,10 +126,5 @@ public final class CommandParser {
         // Provider rules reason about the fields' values; with a mistyped field they would only
         // add noise (e.g. "price requires mediaIds" when mediaIds was a string).
         return problems.list().size() == before ? update : null;
-    }
-
-    /** Convenience for callers holding a name-to-rules map. */
-    public static Function<String, CommandRules> lookup(Map<String, ? extends CommandRules> rules) {
-        return rules::get;
     }
 }

@@ -161,7 +161,7 @@ public final class CommandProcessor {
             metrics.retry(attempt.adapter.name());
             LOG.debugf("command %s attempt %d: %s; retrying in %d ms", command.commandId(), attempt.number,
                     redactor.redact(fault.detail(), attempt), backoff.toMillis());
-            return delays.after(backoff).chain(() -> attempt(attempt.next(0)));
+            return delays.after(backoff).chain(() -> attempt(attempt.next()));
         }
         return Uni.createFrom().item(new Outcome.Failed(command, attempt.number, elapsed,
                 fault.httpStatus() == 0 ? null : fault.httpStatus(), ErrorCategory.unavailable,
@@ -171,7 +171,7 @@ public final class CommandProcessor {
 
     /** A 429: the budget has been closed by {@link RateBudgets#observe}; the next reservation waits as the provider asked. */
     private Uni<Outcome> throttled(Attempt attempt, ProviderResponse.Throttled response) {
-        return attempt(attempt.next(0).throttledBy(response));
+        return attempt(attempt.next().throttledBy(response));
     }
 
     /** Full jitter: uniform in [0, min(maxBackoff, initialBackoff * 2^(n-1))]. */
@@ -190,9 +190,8 @@ public final class CommandProcessor {
     private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
             RateBudgets.Limits limits, long start, int number, long waitedMs, long pausedMs,
             ProviderResponse.Throttled lastThrottle) {
-        Attempt next(long waited) {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number + 1, waitedMs + waited, pausedMs,
-                    lastThrottle);
+        Attempt next() {
+            return new Attempt(command, adapter, request, apiKey, limits, start, number + 1, waitedMs, pausedMs, lastThrottle);
         }
 
         Attempt waited(long ms) {

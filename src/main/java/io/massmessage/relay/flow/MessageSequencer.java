@@ -29,9 +29,4 @@ public final class MessageSequencer {
                     done.complete(null);
                 });
     }
-
-    /** Keys with work queued or running. */
-    public int pendingKeys() {
-        return tails.size();
-    }
 }

@@ -127,10 +127,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return brokerPort;
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
     /** Creates topics (ignoring those that exist) with the given partition count. */
     public void createTopics(int partitions, String... topics) {
         try (Admin admin = admin()) {
