@@ -34,6 +34,13 @@ public interface RelayConfig {
     @WithDefault("512")
     int providerBodyMaxChars();
 
+    /**
+     * The CloudEvents {@code source} of every outcome record ({@code ce_source} header): a URI
+     * reference naming this deployment, so consumers of several relays can tell them apart.
+     */
+    @WithDefault("/mass-message-relay")
+    String cloudEventsSource();
+
     /** Retries of transient faults (5xx, timeouts, connection faults). */
     Retry retry();
 

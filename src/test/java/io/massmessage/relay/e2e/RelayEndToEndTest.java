@@ -91,6 +91,8 @@ class RelayEndToEndTest {
         assertThat(of.path("credits").path("balance").asLong()).isEqualTo(999);
         assertThat(of.path("rateLimit").path("remainingMinute").asLong()).isEqualTo(998);
         assertThat(text(recordOf(results, run + "-of").key())).isEqualTo("onlyfansapi:" + ofAccount + ":11");
+        assertCloudEvent(recordOf(results, run + "-of"), "succeeded", run + "-of");
+        assertCloudEvent(recordOf(results, run + "-fy"), "succeeded", run + "-fy");
 
         wireMock.verify(putRequestedFor(urlEqualTo("/api/" + ofAccount + "/mass-messaging/11"))
                 .withHeader("Authorization", equalTo("Bearer test-key-onlyfansapi"))
@@ -125,6 +127,7 @@ class RelayEndToEndTest {
         assertThat(event(results, run + "-404").path("error").path("providerBody").asText()).contains("Queue item not found");
         assertThat(event(results, run + "-404").path("attempts").asInt()).isEqualTo(1);
         assertThat(event(results, run + "-409").path("error").path("category").asText()).isEqualTo("not_editable");
+        assertCloudEvent(recordOf(results, run + "-409"), "failed", run + "-409");
         JsonNode fansly = event(results, run + "-fy");
         assertThat(fansly.path("outcome").asText()).isEqualTo("failed");
         assertThat(fansly.path("error").path("category").asText()).isEqualTo("rejected");
@@ -172,6 +175,7 @@ class RelayEndToEndTest {
         assertThat(limited.path("httpStatus").asInt()).isEqualTo(429);
         assertThat(limited.path("rateLimit").path("retryAfterMs").asLong()).isBetween(115_000L, 120_000L);
         assertThat(limited.path("rateLimit").path("retryAt").asText()).isNotBlank();
+        assertCloudEvent(recordOf(results, run + "-long"), "rate_limited", run + "-long");
     }
 
     @Test
@@ -245,6 +249,21 @@ class RelayEndToEndTest {
 
     private List<ConsumerRecord<byte[], byte[]>> deadLetters() {
         return kafka.seen(r -> r.topic().equals(Topics.DEAD_LETTER) && text(r.value()).contains(run));
+    }
+
+    /** The record is a binary-mode CloudEvent whose attributes match its JSON body. */
+    private static void assertCloudEvent(ConsumerRecord<byte[], byte[]> record, String outcome, String commandId)
+            throws Exception {
+        JsonNode body = JSON.readTree(record.value());
+        assertThat(header(record, "ce_specversion")).isEqualTo("1.0");
+        assertThat(header(record, "ce_id")).isEqualTo(commandId);
+        assertThat(header(record, "ce_type")).isEqualTo("io.massmessage.relay.update." + outcome);
+        assertThat(header(record, "ce_source")).isEqualTo("/mass-message-relay");
+        assertThat(header(record, "ce_subject")).isEqualTo(text(record.key()));
+        assertThat(java.time.OffsetDateTime.parse(header(record, "ce_time")).toInstant())
+                .isEqualTo(java.time.Instant.parse(body.path("occurredAt").asText()));
+        assertThat(header(record, "content-type")).isEqualTo("application/json");
+        assertThat(body.path("outcome").asText()).isEqualTo(outcome);
     }
 
     private List<ConsumerRecord<byte[], byte[]>> awaitResults(int count) {

@@ -41,6 +41,11 @@ public final class TestConfigs {
     public record Relay(int maxInFlight, int maxPending, int maxPayloadBytes, int providerBodyMaxChars,
             RelayConfig.Retry retry, RelayConfig.RateLimit rateLimit, RelayConfig.Breaker breaker) implements RelayConfig {
 
+        @Override
+        public String cloudEventsSource() {
+            return "/mass-message-relay";
+        }
+
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
             RelayConfig.RateLimit rateLimit = new RateLimitPolicy(maxRateLimitWait, 0.0);
