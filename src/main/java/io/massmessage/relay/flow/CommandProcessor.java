@@ -11,6 +11,7 @@ import io.massmessage.relay.provider.ProviderRegistry;
 import io.massmessage.relay.provider.ProviderRequest;
 import io.massmessage.relay.provider.ProviderResponse;
 import io.massmessage.relay.provider.RateLimitInfo;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -56,8 +57,16 @@ public final class CommandProcessor {
         this.redactor = new Redactor(config.providerBodyMaxChars());
     }
 
-    /** Processes the command; the Uni never fails for a provider's sake. */
+    /** Processes the command outside any trace; the Uni never fails for a provider's sake. */
     public Uni<Outcome> process(UpdateCommand command) {
+        return process(command, Context.root());
+    }
+
+    /**
+     * Processes the command; each provider call becomes a span under {@code trace} (the command's
+     * Kafka record's span). The Uni never fails for a provider's sake.
+     */
+    public Uni<Outcome> process(UpdateCommand command, Context trace) {
         long start = clock.millis();
         ProviderAdapter adapter = registry.adapter(command.provider()).orElseThrow(
                 () -> new IllegalStateException("no adapter for validated provider " + command.provider()));
@@ -72,7 +81,7 @@ public final class CommandProcessor {
         ProviderRequest request = adapter.request(command, apiKey.get());
         var endpoint = registry.endpoint(adapter);
         var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
-        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, start, 1, 0, 0, null));
+        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, trace, start, 1, 0, 0, null));
     }
 
     /**
@@ -108,7 +117,7 @@ public final class CommandProcessor {
             }
             Attempt waited = attempt.waited(slot.waitMs());
             long sent = System.nanoTime();
-            return client.call(attempt.adapter, attempt.request)
+            return client.call(attempt.adapter, attempt.request, attempt.trace)
                     .invoke(response -> {
                         metrics.request(provider, response.httpStatus(), Duration.ofNanos(System.nanoTime() - sent));
                         budgets.observe(provider, attempt.apiKey, response.rateLimit(),
@@ -188,22 +197,22 @@ public final class CommandProcessor {
      * against the retry budget).
      */
     private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
-            RateBudgets.Limits limits, long start, int number, long waitedMs, long pausedMs,
+            RateBudgets.Limits limits, Context trace, long start, int number, long waitedMs, long pausedMs,
             ProviderResponse.Throttled lastThrottle) {
         Attempt next() {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number + 1, waitedMs, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number + 1, waitedMs, pausedMs, lastThrottle);
         }
 
         Attempt waited(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs + ms, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs + ms, pausedMs, lastThrottle);
         }
 
         Attempt paused(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs, pausedMs + ms, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs, pausedMs + ms, lastThrottle);
         }
 
         Attempt throttledBy(ProviderResponse.Throttled response) {
-            return new Attempt(command, adapter, request, apiKey, limits, start, number, waitedMs, pausedMs, response);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs, pausedMs, response);
         }
 
         @Override

@@ -10,7 +10,9 @@ import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -91,9 +93,11 @@ public class RelayPipeline {
             return Uni.createFrom().completionStage(() -> record.nack(invalid));
         }
         pending.incrementAndGet();
-        return sequencer.run(command.messageKey(), () -> processor.process(command)
+        TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
+        Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
+        return sequencer.run(command.messageKey(), () -> processor.process(command, trace)
                         .invoke(RelayPipeline::log)
-                        .call(publisher::publish)
+                        .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     pending.decrementAndGet();

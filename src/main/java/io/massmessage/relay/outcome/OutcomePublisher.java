@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -54,8 +55,12 @@ public final class OutcomePublisher {
         this.source = URI.create(config.cloudEventsSource());
     }
 
-    /** Publishes the outcome; completes when the broker has it. */
-    public Uni<Void> publish(Outcome outcome) {
+    /**
+     * Publishes the outcome as part of the command's trace (the connector's send span is a child of
+     * the command record's span and the record carries its {@code traceparent}); completes when the
+     * broker has it.
+     */
+    public Uni<Void> publish(Outcome outcome, TracingMetadata trace) {
         OutcomeEvent event = OutcomeEvent.of(outcome, clock.instant());
         String json;
         try {
@@ -73,7 +78,8 @@ public final class OutcomePublisher {
                         .withSubject(key)
                         .withTimestamp(event.occurredAt().atZone(ZoneOffset.UTC))
                         .withDataContentType("application/json")
-                        .build());
+                        .build())
+                .addMetadata(trace);
         return emitterFor(outcome).sendMessage(message);
     }
 

@@ -2,6 +2,13 @@ package io.massmessage.relay.provider;
 
 import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.config.RelayConfig;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -11,6 +18,7 @@ import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Clock;
@@ -21,31 +29,69 @@ import java.util.Map;
 /**
  * Sends {@link ProviderRequest}s without blocking, one pooled Vert.x Web Client per provider, and
  * turns every answer or transport fault into a {@link ProviderResponse}. Never fails its Uni for a
- * provider's sake.
+ * provider's sake. Each call is a CLIENT span of the command's trace, and the request carries its
+ * W3C {@code traceparent}.
  */
 @Singleton
 public final class ProviderClient {
 
     private final Map<String, Target> targets = new HashMap<>();
     private final Clock clock;
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
 
+    /** A client without tracing. */
     public ProviderClient(Vertx vertx, ProviderRegistry registry, RelayConfig relay, Clock clock) {
+        this(vertx, registry, relay, clock, OpenTelemetry.noop());
+    }
+
+    @Inject
+    public ProviderClient(Vertx vertx, ProviderRegistry registry, RelayConfig relay, Clock clock, OpenTelemetry otel) {
         this.clock = clock;
+        this.tracer = otel.getTracer("io.massmessage.relay.provider");
+        this.propagator = otel.getPropagators().getTextMapPropagator();
         for (ProviderAdapter adapter : registry.all()) {
             targets.put(adapter.name(), Target.create(vertx, registry.endpoint(adapter), relay.maxInFlight()));
         }
     }
 
-    /** Sends {@code request} to {@code adapter}'s provider and reads the answer. */
+    /** Sends {@code request} to {@code adapter}'s provider and reads the answer, outside any trace. */
     public Uni<ProviderResponse> call(ProviderAdapter adapter, ProviderRequest request) {
+        return call(adapter, request, Context.root());
+    }
+
+    /** Sends {@code request} to {@code adapter}'s provider and reads the answer, as a span under {@code trace}. */
+    public Uni<ProviderResponse> call(ProviderAdapter adapter, ProviderRequest request, Context trace) {
         Target target = targets.get(adapter.name());
-        HttpRequest<Buffer> http = target.client
-                .request(HttpMethod.valueOf(request.method()), target.basePath + request.path())
-                .timeout(target.requestTimeoutMs);
-        request.headers().forEach(http::putHeader);
-        return http.sendBuffer(Buffer.buffer(request.body()))
-                .map(response -> adapter.interpret(reply(response), clock.instant()))
-                .onFailure().recoverWithItem(ProviderClient::transportFault);
+        return Uni.createFrom().deferred(() -> {
+            Span span = tracer.spanBuilder(request.method() + " " + adapter.name())
+                    .setParent(trace)
+                    .setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("http.request.method", request.method())
+                    .setAttribute("server.address", target.host)
+                    .setAttribute("server.port", (long) target.port)
+                    .setAttribute("relay.provider", adapter.name())
+                    .startSpan();
+            HttpRequest<Buffer> http = target.client
+                    .request(HttpMethod.valueOf(request.method()), target.basePath + request.path())
+                    .timeout(target.requestTimeoutMs);
+            request.headers().forEach(http::putHeader);
+            propagator.inject(trace.with(span), http, (carrier, name, value) -> carrier.putHeader(name, value));
+            return http.sendBuffer(Buffer.buffer(request.body()))
+                    .map(response -> adapter.interpret(reply(response), clock.instant()))
+                    .onFailure().recoverWithItem(ProviderClient::transportFault)
+                    .invoke(response -> end(span, response));
+        });
+    }
+
+    private static void end(Span span, ProviderResponse response) {
+        if (response.httpStatus() > 0) {
+            span.setAttribute("http.response.status_code", (long) response.httpStatus());
+        }
+        if (!(response instanceof ProviderResponse.Accepted)) {
+            span.setStatus(StatusCode.ERROR, response.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+        }
+        span.end();
     }
 
     private static HttpReply reply(HttpResponse<Buffer> response) {
@@ -68,7 +114,7 @@ public final class ProviderClient {
         targets.values().forEach(target -> target.client.close());
     }
 
-    private record Target(WebClient client, String basePath, long requestTimeoutMs) {
+    private record Target(WebClient client, String host, int port, String basePath, long requestTimeoutMs) {
         static Target create(Vertx vertx, ProvidersConfig.Endpoint endpoint, int maxInFlight) {
             URI base = URI.create(endpoint.baseUrl());
             boolean ssl = "https".equalsIgnoreCase(base.getScheme());
@@ -84,7 +130,8 @@ public final class ProviderClient {
                     .setKeepAlive(true)
                     .setUserAgent("mass-message-relay")
                     .setFollowRedirects(false);
-            return new Target(WebClient.create(vertx, options), path, endpoint.requestTimeout().toMillis());
+            return new Target(WebClient.create(vertx, options), base.getHost(), port, path,
+                    endpoint.requestTimeout().toMillis());
         }
     }
 }

@@ -108,6 +108,29 @@ class RelayEndToEndTest {
     }
 
     @Test
+    void continuesTheCommandsTraceThroughTheProviderCallToTheOutcome() throws Exception {
+        String account = "acct_" + run;
+        String url = "/api/" + account + "/mass-messaging/77";
+        wireMock.stubFor(put(urlEqualTo(url)).willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e" + run.substring(0, 4);
+        String parentSpan = "00f067aa0ba902b7";
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-tr", "onlyfansapi", account, "77", "{\"text\":\"x\"}"),
+                Map.of("traceparent", "00-" + traceId + "-" + parentSpan + "-01"));
+
+        ConsumerRecord<byte[], byte[]> outcome = recordOf(awaitResults(1), run + "-tr");
+        String outTrace = header(outcome, "traceparent");
+        assertThat(outTrace).as("traceparent on the outcome record").isNotNull()
+                .matches("00-" + traceId + "-[0-9a-f]{16}-01")
+                .doesNotContain(parentSpan);
+        var calls = wireMock.findAll(putRequestedFor(urlEqualTo(url)));
+        assertThat(calls).hasSize(1);
+        String providerTrace = calls.get(0).getHeader("traceparent");
+        assertThat(providerTrace).as("traceparent sent to the provider").matches("00-" + traceId + "-[0-9a-f]{16}-01")
+                .isNotEqualTo(outTrace).doesNotContain(parentSpan);
+    }
+
+    @Test
     void permanentRefusalsFailAtOnceWithTheirCategory() throws Exception {
         String account = "acct_" + run;
         wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/404"))

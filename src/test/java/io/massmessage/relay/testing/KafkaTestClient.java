@@ -61,6 +61,17 @@ public final class KafkaTestClient implements AutoCloseable {
         send(topic, key, value.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Sends one record with the given headers and waits for the broker's acknowledgement. */
+    public void send(String topic, String key, String value, Map<String, String> headers) {
+        var record = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
+        try {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Sends many records, then waits for all acknowledgements. */
     public void sendAll(String topic, List<Map.Entry<String, String>> keyedValues) {
         var futures = keyedValues.stream().map(e -> producer.send(new ProducerRecord<>(topic,
