@@ -8,12 +8,13 @@ import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
+import io.opentelemetry.context.Context;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
-import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -43,6 +44,7 @@ public class RelayPipeline {
     private final CommandProcessor processor;
     private final OutcomePublisher publisher;
     private final RelayConfig config;
+    private volatile boolean draining;
     private final AtomicInteger pending = new AtomicInteger();
     private final RelayMetrics metrics;
     private volatile Cancellable subscription;
@@ -69,6 +71,30 @@ public class RelayPipeline {
                         failure -> LOG.error("the command stream stopped", failure));
     }
 
+    /**
+     * Graceful shutdown, on SIGTERM, before the connector closes: take no further record, let the
+     * commands already taken finish (their outcomes published and acknowledged) for up to
+     * {@code relay.shutdown-grace}, then let the connector commit and leave the group. Records not
+     * taken, and commands still waiting at the deadline, stay uncommitted: the next owner of their
+     * partition processes them, so none is lost and none is answered twice.
+     */
+    void drain(@Observes ShutdownEvent event) {
+        draining = true;
+        long started = System.nanoTime();
+        long deadline = started + config.shutdownGrace().toNanos();
+        int atStart = pending.get();
+        while (pending.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.infof("shutdown: %d commands were in progress, %d finished in %d ms, %d handed back uncommitted",
+                atStart, atStart - pending.get(), (System.nanoTime() - started) / 1_000_000, pending.get());
+    }
+
     @PreDestroy
     void stop() {
         Cancellable current = subscription;
@@ -83,6 +109,10 @@ public class RelayPipeline {
     }
 
     private Uni<Void> handle(Message<byte[]> record) {
+        if (draining) {
+            // never acknowledged: stays uncommitted for the partition's next owner
+            return Uni.createFrom().nothing();
+        }
         metrics.consumed();
         UpdateCommand command;
         try {

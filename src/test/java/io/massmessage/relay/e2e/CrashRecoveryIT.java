@@ -6,9 +6,9 @@ import static io.massmessage.relay.testing.KafkaTestClient.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
+import io.massmessage.relay.testing.OutcomeRecords;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
 import io.massmessage.simulator.Latency;
@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +34,6 @@ class CrashRecoveryIT {
 
     private static final int COMMANDS = 3000;
     private static final int MESSAGES = 300;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void everyCommandGetsAnOutcomeAfterAKillAndRestart() throws Exception {
@@ -47,7 +45,7 @@ class CrashRecoveryIT {
         Path logs = Files.createDirectories(Path.of("target", "crash-test"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(4);
                 ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
-                KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), createTopics(kafka))) {
+                KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), OutcomeRecords.createTopics(kafka, 4))) {
             Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
             props.put("quarkus.http.port", "0");
             // The killed consumer leaves no LeaveGroup behind: the broker frees its partitions only when
@@ -67,21 +65,21 @@ class CrashRecoveryIT {
             long firstStart = System.nanoTime();
             int seenAtKill;
             try (ServiceProcess first = ServiceProcess.start(props, logs.resolve("run-1.log"))) {
-                await().atMost(Duration.ofSeconds(120)).until(() -> outcomes(client).size() >= COMMANDS / 3);
-                seenAtKill = outcomes(client).size();
+                await().atMost(Duration.ofSeconds(120)).until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
+                seenAtKill = OutcomeRecords.commandIds(client).size();
                 first.kill();
             }
             long callsAtKill = simulator.counters().total();
             try (ServiceProcess second = ServiceProcess.start(props, logs.resolve("run-2.log"))) {
-                await().atMost(Duration.ofSeconds(300)).until(() -> distinctCommandIds(client).size() >= COMMANDS);
+                await().atMost(Duration.ofSeconds(300)).until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS);
                 // let the restarted service finish anything it replays before counting
                 await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
-                outcomes(client);
+                OutcomeRecords.commandIds(client);
                 second.stop();
             }
             long seconds = (System.nanoTime() - firstStart) / 1_000_000_000L;
-            List<String> all = outcomes(client);
-            Set<String> distinct = distinctCommandIds(client);
+            List<String> all = OutcomeRecords.commandIds(client);
+            Set<String> distinct = OutcomeRecords.distinctCommandIds(client);
             long calls = simulator.counters().total();
             int duplicates = all.size() - distinct.size();
             System.out.printf("crash test: %d commands, %d outcomes seen before the kill (%d provider calls), "
@@ -99,28 +97,6 @@ class CrashRecoveryIT {
                     assertThat(updates.get(updates.size() - 1)).as(message).isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
         } finally {
             vertx.close();
-        }
-    }
-
-    private static String[] createTopics(EmbeddedKafka kafka) {
-        kafka.createTopics(4, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
-        return new String[] {Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER};
-    }
-
-    private static List<String> outcomes(KafkaTestClient client) {
-        return client.poll().stream().filter(r -> !r.topic().equals(Topics.DEAD_LETTER))
-                .map(r -> commandId(text(r.value()))).collect(Collectors.toList());
-    }
-
-    private static Set<String> distinctCommandIds(KafkaTestClient client) {
-        return Set.copyOf(outcomes(client));
-    }
-
-    private static String commandId(String json) {
-        try {
-            return JSON.readTree(json).path("commandId").asText();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }
