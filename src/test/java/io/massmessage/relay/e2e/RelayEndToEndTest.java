@@ -262,7 +262,8 @@ class RelayEndToEndTest {
                 .contains("relay_breaker_state{provider=\"fansly\"")
                 .contains("relay_commands_pending")
                 .contains("relay_budget_waiting")
-                .contains("jvm_memory_used_bytes");
+                .contains("jvm_memory_used_bytes")
+                .containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-commands\"[^}]*} ");
         assertThat(text).as("no account ids in tags").doesNotContain(run);
     }
 

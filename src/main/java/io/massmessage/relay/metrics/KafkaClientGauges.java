@@ -1,0 +1,51 @@
+package io.massmessage.relay.metrics;
+
+import io.massmessage.relay.config.Channels;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The command consumer's own Kafka client metrics (Micrometer's {@link KafkaClientMetrics}), among
+ * them consumer lag: {@code kafka_consumer_fetch_manager_records_lag_max} and, per partition,
+ * {@code kafka_consumer_fetch_manager_records_lag{topic,partition}} (Micrometer adds metrics that
+ * appear later, such as those of newly assigned partitions, within a minute). Tags are client,
+ * topic and partition: bounded. The connector creates its consumer during start-up, so binding retries each
+ * second until the consumer exists.
+ */
+@ApplicationScoped
+public class KafkaClientGauges {
+
+    private static final Logger LOG = Logger.getLogger(KafkaClientGauges.class);
+
+    private KafkaClientMetrics bound;
+
+    void bind(@Observes StartupEvent event, KafkaClientService clients, MeterRegistry registry, Vertx vertx) {
+        vertx.setPeriodic(0, 1000, timer -> {
+            var consumer = clients.getConsumer(Channels.COMMANDS);
+            if (consumer == null) {
+                return;
+            }
+            vertx.cancelTimer(timer);
+            Consumer<?, ?> kafka = consumer.unwrap();
+            synchronized (this) {
+                bound = new KafkaClientMetrics(kafka);
+                bound.bindTo(registry);
+            }
+            LOG.debug("bound the command consumer's Kafka client metrics");
+        });
+    }
+
+    synchronized void close(@Observes ShutdownEvent event) {
+        if (bound != null) {
+            bound.close();
+        }
+    }
+}
