@@ -1,0 +1,224 @@
+package io.massmessage.relay.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.massmessage.relay.config.ProvidersConfig;
+import io.massmessage.relay.config.RelayConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The k8s/ manifests must agree with the application: probe paths and port, environment variable
+ * names against the config mapping, topic names and consumer group against the channel config, the
+ * grace periods, KEDA's replica ceiling against the command topic's partitions, and no real key in
+ * the Secret template. The base is parsed as written; each overlay is rendered with
+ * {@code kubectl kustomize} when kubectl is on the PATH (it is checked, not assumed).
+ */
+class KubernetesManifestsTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Path K8S = Path.of("k8s");
+
+    static Stream<String> renderings() {
+        return kubectlAvailable() ? Stream.of("base", "overlays/dev", "overlays/prod") : Stream.of("base");
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void manifestsAgreeWithTheApplication(String rendering) throws Exception {
+        List<JsonNode> docs = rendering.equals("base") ? readBase() : kustomize(rendering);
+        Properties app = applicationProperties();
+
+        JsonNode deployment = one(docs, "Deployment");
+        JsonNode pod = deployment.at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        int httpPort = Integer.parseInt(app.getProperty("quarkus.http.port", "8080"));
+        assertThat(container.at("/ports/0/name").asText()).isEqualTo("http");
+        assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(httpPort);
+        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
+        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("http");
+        }
+
+        // security: non-root, read-only root filesystem (with a writable /tmp), no privilege escalation
+        assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(container.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/tmp");
+        assertThat(container.at("/resources/limits/memory").isMissingNode()).isFalse();
+
+        // environment: every variable the manifests set is one the application reads
+        JsonNode configMap = named(docs, "ConfigMap", container.at("/envFrom/0/configMapRef/name").asText());
+        JsonNode secret = named(docs, "Secret", container.at("/envFrom/1/secretRef/name").asText());
+        List<String> variables = new ArrayList<>();
+        configMap.path("data").fieldNames().forEachRemaining(variables::add);
+        secret.path("stringData").fieldNames().forEachRemaining(variables::add);
+        container.path("env").forEach(e -> variables.add(e.path("name").asText()));
+        Set<Pattern> known = knownVariables(app);
+        for (String variable : variables) {
+            assertThat(known).as("%s is read by the application", variable).anyMatch(p -> p.matcher(variable).matches());
+        }
+        assertThat(secret.path("stringData").fieldNames()).toIterable().containsExactlyInAnyOrder(
+                "PROVIDERS_ONLYFANSAPI_API_KEY", "PROVIDERS_FANSMETRIC_API_KEY", "PROVIDERS_FANSLY_API_KEY");
+        secret.path("stringData").forEach(v -> assertThat(v.asText()).as("template value").isEqualTo("REPLACE_ME"));
+
+        // grace: the pod waits longer than the relay drains
+        Duration grace = Duration.parse("PT" + configMap.at("/data/RELAY_SHUTDOWN_GRACE").asText("20s").toUpperCase(Locale.ROOT));
+        assertThat(pod.path("terminationGracePeriodSeconds").asLong()).isGreaterThanOrEqualTo(grace.toSeconds() + 10);
+
+        // topics: the Strimzi topics are exactly the channels' topics
+        Set<String> channelTopics = Stream.of("incoming.commands.topic", "incoming.commands.dead-letter-queue.topic",
+                "outgoing.succeeded.topic", "outgoing.failed.topic", "outgoing.rate-limited.topic")
+                .map(k -> app.getProperty("mp.messaging." + k)).collect(Collectors.toSet());
+        List<JsonNode> topics = all(docs, "KafkaTopic");
+        assertThat(topics.stream().map(t -> t.at("/spec/topicName").asText())).containsExactlyInAnyOrderElementsOf(channelTopics);
+        String commandTopic = app.getProperty("mp.messaging.incoming.commands.topic");
+        int commandPartitions = topics.stream().filter(t -> t.at("/spec/topicName").asText().equals(commandTopic))
+                .findFirst().orElseThrow().at("/spec/partitions").asInt();
+
+        // KEDA: lag of our group on our topic; never more replicas than partitions
+        JsonNode scaled = one(docs, "ScaledObject");
+        assertThat(scaled.at("/spec/scaleTargetRef/name").asText()).isEqualTo(deployment.at("/metadata/name").asText());
+        assertThat(scaled.at("/spec/triggers/0/metadata/topic").asText()).isEqualTo(commandTopic);
+        assertThat(scaled.at("/spec/triggers/0/metadata/consumerGroup").asText())
+                .isEqualTo(app.getProperty("mp.messaging.incoming.commands.group.id"));
+        assertThat(scaled.at("/spec/maxReplicaCount").asInt()).isBetween(1, commandPartitions);
+        assertThat(scaled.at("/spec/minReplicaCount").asInt()).isLessThanOrEqualTo(scaled.at("/spec/maxReplicaCount").asInt());
+
+        // metrics: the ServiceMonitor scrapes the Service's port at the metrics path
+        JsonNode service = one(docs, "Service");
+        JsonNode monitor = one(docs, "ServiceMonitor");
+        assertThat(monitor.at("/spec/endpoints/0/port").asText()).isEqualTo(service.at("/spec/ports/0/name").asText());
+        assertThat(monitor.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
+        assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("http");
+        assertThat(one(docs, "PodDisruptionBudget").at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+        JsonNode policy = one(docs, "NetworkPolicy");
+        assertThat(policy.at("/spec/policyTypes").toString()).contains("Egress");
+        assertThat(policy.at("/spec/egress").findValuesAsText("port")).contains("53", "9092", "443");
+    }
+
+    @Test
+    void everyBaseFileIsListedInTheKustomization() throws IOException {
+        JsonNode kustomization = YAML.readTree(K8S.resolve("base/kustomization.yaml").toFile());
+        Set<String> listed = new java.util.HashSet<>();
+        kustomization.path("resources").forEach(r -> listed.add(r.asText()));
+        try (Stream<Path> files = Files.list(K8S.resolve("base"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("kustomization.yaml")))
+                    .containsExactlyInAnyOrderElementsOf(listed);
+        }
+    }
+
+    /** Env var names the application reads: its config mappings, the channel settings, and the JVM's. */
+    private static Set<Pattern> knownVariables(Properties app) {
+        Set<Pattern> known = new java.util.HashSet<>();
+        for (var method : RelayConfig.class.getMethods()) {
+            known.add(Pattern.compile("RELAY_" + env(method.getName()) + "(_[A-Z_]+)?"));
+        }
+        for (var method : ProvidersConfig.Endpoint.class.getMethods()) {
+            known.add(Pattern.compile("PROVIDERS_(ONLYFANSAPI|FANSMETRIC|FANSLY)_" + env(method.getName())));
+        }
+        known.add(Pattern.compile("KAFKA_BOOTSTRAP_SERVERS"));
+        known.add(Pattern.compile("JAVA_OPTS"));
+        for (String property : app.stringPropertyNames()) {
+            if (property.startsWith("mp.messaging.")) {
+                known.add(Pattern.compile(Pattern.quote(property.replaceAll("[.\\-]", "_").toUpperCase(Locale.ROOT))));
+            }
+        }
+        known.add(Pattern.compile("MP_MESSAGING_INCOMING_COMMANDS_SESSION_TIMEOUT_MS"));
+        return known;
+    }
+
+    private static String env(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    private static List<JsonNode> readBase() throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(K8S.resolve("base"))) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
+                docs.addAll(parse(Files.readString(file)));
+            }
+        }
+        return docs;
+    }
+
+    private static List<JsonNode> kustomize(String overlay) throws Exception {
+        Process process = new ProcessBuilder("kubectl", "kustomize", K8S.resolve(overlay).toString())
+                .redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = process.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("kubectl kustomize %s: %s", overlay, out).isZero();
+        return parse(out);
+    }
+
+    private static List<JsonNode> parse(String yaml) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (var parser = YAML.getFactory().createParser(yaml)) {
+            var it = YAML.readValues(parser, JsonNode.class);
+            while (it.hasNext()) {
+                JsonNode doc = it.next();
+                if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+                    docs.add(doc);
+                }
+            }
+        }
+        return docs;
+    }
+
+    private static boolean kubectlAvailable() {
+        try {
+            Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static Properties applicationProperties() throws IOException {
+        Properties app = new Properties();
+        try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
+            app.load(in);
+        }
+        return app;
+    }
+
+    private static List<JsonNode> all(List<JsonNode> docs, String kind) {
+        return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+    }
+
+    private static JsonNode one(List<JsonNode> docs, String kind) {
+        List<JsonNode> found = all(docs, kind);
+        assertThat(found).as("one %s", kind).hasSize(1);
+        return found.get(0);
+    }
+
+    private static JsonNode named(List<JsonNode> docs, String kind, String name) {
+        return all(docs, kind).stream().filter(d -> d.at("/metadata/name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " named " + name));
+    }
+}
