@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.massmessage.relay.testing.AsyncApi;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
 import io.massmessage.relay.testing.Topics;
@@ -230,6 +231,7 @@ class RelayEndToEndTest {
         assertThat(header(garbage, "dead-letter-topic")).isEqualTo(Topics.COMMANDS);
         assertThat(header(garbage, "dead-letter-partition")).isNotBlank();
         assertThat(header(garbage, "dead-letter-offset")).isNotBlank();
+        dead.forEach(r -> assertThat(AsyncApi.problems("DeadLetterHeaders", AsyncApi.headers(r))).isEmpty());
         ConsumerRecord<byte[], byte[]> price = dead.stream().filter(r -> text(r.value()).equals(badPrice)).findFirst().orElseThrow();
         assertThat(header(price, "dead-letter-reason"))
                 .isEqualTo("update.price: must be 0 or between 3 and 200 for onlyfansapi, got 2");
@@ -297,6 +299,8 @@ class RelayEndToEndTest {
         });
         List<ConsumerRecord<byte[], byte[]>> results = mine();
         assertThat(results).hasSize(count);
+        // every outcome record the service produced matches the AsyncAPI document (docs/asyncapi.yaml)
+        results.forEach(r -> assertThat(AsyncApi.outcomeProblems(r)).as("AsyncAPI problems of %s", text(r.value())).isEmpty());
         return results;
     }
 
