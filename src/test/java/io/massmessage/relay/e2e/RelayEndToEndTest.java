@@ -249,11 +249,17 @@ class RelayEndToEndTest {
         String account = "acct_" + run;
         wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/1"))
                 .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        String retried = "/api/" + account + "/mass-messaging/2";
+        wireMock.stubFor(put(urlEqualTo(retried)).inScenario(run).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        wireMock.stubFor(put(urlEqualTo(retried)).inScenario(run).whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
         kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-m", "onlyfansapi", account, "1", "{\"text\":\"a\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-r", "onlyfansapi", account, "2", "{\"text\":\"b\"}"));
         kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-bad", "onlyfansapi", account, "1", "{}"));
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             kafka.poll();
-            return mine().size() >= 1 && deadLetters().size() >= 1;
+            return mine().size() >= 2 && deadLetters().size() >= 1;
         });
         String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(metrics.toURI()).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
@@ -267,6 +273,15 @@ class RelayEndToEndTest {
                 .contains("jvm_memory_used_bytes")
                 .containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-commands\"[^}]*} ");
         assertThat(text).as("no account ids in tags").doesNotContain(run);
+        // every metric the Grafana dashboard (deploy/) and the README's alerts query is exposed
+        String queries = java.nio.file.Files.readString(java.nio.file.Path.of("deploy", "grafana-dashboard.json"))
+                + java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+        var names = java.util.regex.Pattern.compile("\\b(?:relay|kafka_consumer|jvm)_[a-z_]+").matcher(queries).results()
+                .map(java.util.regex.MatchResult::group).collect(java.util.stream.Collectors.toSet());
+        assertThat(names).contains("relay_retries_total", "kafka_consumer_fetch_manager_records_lag_max");
+        for (String name : names) {
+            assertThat(text).as("metric %s queried by the dashboard or README", name).contains(name);
+        }
     }
 
     private List<ConsumerRecord<byte[], byte[]>> mine() {
