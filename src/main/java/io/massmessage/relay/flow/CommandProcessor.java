@@ -2,6 +2,7 @@ package io.massmessage.relay.flow;
 
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.provider.ErrorCategory;
@@ -168,8 +169,8 @@ public final class CommandProcessor {
         if (attempt.number < retry.maxAttempts() && elapsed - attempt.pausedMs < retry.budget().toMillis()) {
             Duration backoff = backoff(attempt.number);
             metrics.retry(attempt.adapter.name());
-            LOG.debugf("command %s attempt %d: %s; retrying in %d ms", command.commandId(), attempt.number,
-                    redactor.redact(fault.detail(), attempt), backoff.toMillis());
+            CommandLog.with(command, attempt.trace, () -> LOG.debugf("command %s attempt %d: %s; retrying in %d ms",
+                    command.commandId(), attempt.number, redactor.redact(fault.detail(), attempt), backoff.toMillis()));
             return delays.after(backoff).chain(() -> attempt(attempt.next()));
         }
         return Uni.createFrom().item(new Outcome.Failed(command, attempt.number, elapsed,

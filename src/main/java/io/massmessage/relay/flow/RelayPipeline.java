@@ -5,6 +5,7 @@ import io.massmessage.relay.command.InvalidCommandException;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
@@ -126,13 +127,14 @@ public class RelayPipeline {
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
         Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
         return sequencer.run(command.messageKey(), () -> processor.process(command, trace)
-                        .invoke(RelayPipeline::log)
+                        .invoke(outcome -> CommandLog.with(command, trace, () -> log(outcome)))
                         .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     pending.decrementAndGet();
                     if (failure != null) {
-                        LOG.errorf(failure, "command %s could not be completed; dead-lettering it", command.commandId());
+                        CommandLog.with(command, trace, () -> LOG.errorf(failure,
+                                "command %s could not be completed; dead-lettering it", command.commandId()));
                         metrics.deadLettered("unpublished");
                         return Uni.createFrom().completionStage(() -> record.nack(failure));
                     }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.massmessage.relay.logging.ConsoleLogFormat;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
 import io.massmessage.relay.testing.Topics;
@@ -44,16 +45,20 @@ class SecretsStayOutTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("providers.fansmetric.api-key", CANARY_KEY,
-                    "quarkus.log.category.\"io.massmessage\".level", "DEBUG");
+                    "quarkus.log.category.\"io.massmessage\".level", "DEBUG",
+                    "quarkus.log.category.\"io.massmessage.relay.flow.RelayPipeline\".level", "DEBUG");
         }
     }
 
     @Test
-    void neitherTheKeyNorTheMessageTextLeaks() {
+    void neitherTheKeyNorTheMessageTextLeaks() throws Exception {
         List<String> logs = new CopyOnWriteArrayList<>();
+        List<String> jsonLines = new CopyOnWriteArrayList<>();
+        var json = ConsoleLogFormat.jsonFormatter();
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord record) {
+                jsonLines.add(json.format(record)); // what production writes for this record
                 String message = record.getMessage();
                 Object[] params = record.getParameters();
                 logs.add(params == null ? String.valueOf(message) : message + " " + java.util.Arrays.toString(params));
@@ -98,6 +103,24 @@ class SecretsStayOutTest {
             assertThat(logs).anyMatch(line -> line.contains(run + "-c")); // the capture sees the relay's lines
             assertThat(logs).anyMatch(line -> line.contains("retrying in")); // including DEBUG
             assertThat(logs).noneMatch(line -> line.contains(CANARY_KEY)).noneMatch(line -> line.contains(CANARY_TEXT));
+            assertThat(jsonLines).noneMatch(line -> line.contains(CANARY_KEY)).noneMatch(line -> line.contains(CANARY_TEXT));
+            // every line about the command carries its identity in the MDC: the retry and the outcome
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            List<com.fasterxml.jackson.databind.JsonNode> aboutIt = new java.util.ArrayList<>();
+            for (String line : jsonLines) {
+                var node = mapper.readTree(line);
+                if (node.path("message").asText().contains(run + "-c")) {
+                    aboutIt.add(node);
+                }
+            }
+            assertThat(aboutIt).hasSizeGreaterThanOrEqualTo(2).allSatisfy(node -> {
+                assertThat(node.at("/mdc/commandId").asText()).isEqualTo(run + "-c");
+                assertThat(node.at("/mdc/provider").asText()).isEqualTo("fansmetric");
+                assertThat(node.at("/mdc/account").asText()).isEqualTo("5550001");
+                assertThat(node.at("/mdc/messageId").asText()).isEqualTo("1");
+            });
+            assertThat(aboutIt).anyMatch(node -> node.path("message").asText().contains("retrying in"))
+                    .anyMatch(node -> node.path("message").asText().startsWith("outcome failed"));
         } finally {
             root.removeHandler(capture);
         }

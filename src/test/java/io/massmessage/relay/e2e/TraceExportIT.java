@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged service exports a command's spans (continuing its traceparent) once an operator sets
  * the standard {@code OTEL_EXPORTER_OTLP_ENDPOINT}; a WireMock server stands in for the collector
- * (OTLP over HTTP/protobuf). Without the variable nothing is exported (the other tests run so).
+ * (OTLP over HTTP/protobuf). Without the variable nothing is exported (the other tests run so). Its
+ * log is production's: JSON lines, the command's ids and trace id in each line's MDC.
  */
 class TraceExportIT {
 
@@ -64,6 +65,17 @@ class TraceExportIT {
                 });
                 service.stop();
             }
+            // production logs are JSON lines; the command's outcome line carries its ids and trace
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var outcomeLine = Files.readAllLines(logs.resolve("run.log")).stream()
+                    .filter(l -> l.startsWith("{") && l.contains("outcome succeeded")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no JSON outcome line in " + logs.resolve("run.log")));
+            var json = mapper.readTree(outcomeLine);
+            assertThat(json.path("level").asText()).isEqualTo("INFO");
+            assertThat(json.at("/mdc/commandId").asText()).isEqualTo("trace-1");
+            assertThat(json.at("/mdc/provider").asText()).isEqualTo("onlyfansapi");
+            assertThat(json.at("/mdc/account").asText()).isEqualTo("acct_trace");
+            assertThat(json.at("/mdc/traceId").asText()).isEqualTo(traceId);
         } finally {
             collector.stop();
             vertx.close();
