@@ -117,6 +117,7 @@ public final class CommandProcessor {
                 return Uni.createFrom().item(late ? expired(attempt, slot) : noSlot(attempt, slot));
             }
             Attempt waited = attempt.waited(slot.waitMs());
+            metrics.budgetWait(provider, Duration.ofMillis(slot.waitMs()));
             long sent = System.nanoTime();
             return client.call(attempt.adapter, attempt.request, attempt.trace)
                     .invoke(response -> {

@@ -70,6 +70,33 @@ public final class RateBudgets {
         }
     }
 
+    /**
+     * One key's budget as the relay sees it, for gauges. {@code key} is a fingerprint (the first 8 hex
+     * digits of the key's SHA-256), never the key; {@code remainingToday} is -1 without a daily limit.
+     */
+    public record KeyView(String provider, String key, long perMinute, long remainingToday, int waiting) {}
+
+    /** Every key's budget now. */
+    public List<KeyView> keys() {
+        List<KeyView> views = new ArrayList<>();
+        budgets.forEach((id, budget) -> {
+            int cut = id.indexOf('\u0000');
+            views.add(budget.view(id.substring(0, cut), fingerprint(id.substring(cut + 1))));
+        });
+        return views;
+    }
+
+    /** The first 8 hex digits of the SHA-256 of {@code apiKey}: names a key in metrics without revealing it. */
+    public static String fingerprint(String apiKey) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Commands waiting for a slot now, over all keys. */
     public int waiting() {
         return budgets.values().stream().mapToInt(Budget::waiting).sum();
@@ -161,6 +188,11 @@ public final class RateBudgets {
 
         synchronized int waiting() {
             return queue.size();
+        }
+
+        synchronized KeyView view(String provider, String key) {
+            long remaining = perDay == Long.MAX_VALUE ? -1 : Math.max(0, perDay - spentToday);
+            return new KeyView(provider, key, perMinute, remaining, queue.size());
         }
 
         /** Takes in what the provider said; the caller then runs {@link #pumpLater} so waiters see it. */

@@ -4,19 +4,41 @@ import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Gauges over the flow's state: commands waiting for rate budget, and each provider's breaker
+ * Gauges over the flow's state: commands waiting for rate budget, each API key's budget (tagged by
+ * provider and the key's fingerprint, never the key), and each provider's breaker
  * ({@code relay.breaker.state}: 0 closed, 1 half-open, 2 open).
  */
 @ApplicationScoped
 public class FlowGauges {
 
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
-            ProviderRegistry registry) {
+            ProviderRegistry registry, Vertx vertx) {
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
+        // per-key gauges, tagged by provider and key fingerprint, registered as keys come into use
+        Set<String> known = ConcurrentHashMap.newKeySet();
+        vertx.setPeriodic(0, 1_000, timer -> {
+            for (RateBudgets.KeyView key : budgets.keys()) {
+                if (known.add(key.provider() + "/" + key.key())) {
+                    Supplier<Optional<RateBudgets.KeyView>> now = () -> budgets.keys().stream()
+                            .filter(k -> k.provider().equals(key.provider()) && k.key().equals(key.key())).findFirst();
+                    metrics.gauge("relay.budget.limit.minute", "The key's requests per minute as last learned",
+                            () -> now.get().map(RateBudgets.KeyView::perMinute).orElse(0L), "provider", key.provider(), "key", key.key());
+                    metrics.gauge("relay.budget.remaining.day", "Requests left today for the key (-1: no daily limit)",
+                            () -> now.get().map(RateBudgets.KeyView::remainingToday).orElse(0L), "provider", key.provider(), "key", key.key());
+                    metrics.gauge("relay.budget.key.waiting", "Commands waiting for this key's budget",
+                            () -> now.get().map(RateBudgets.KeyView::waiting).orElse(0), "provider", key.provider(), "key", key.key());
+                }
+            }
+        });
         for (String provider : registry.names()) {
             metrics.gauge("relay.breaker.state", "Provider breaker: 0 closed, 1 half-open, 2 open",
                     () -> switch (breakers.states().getOrDefault(provider, ProviderBreakers.State.closed)) {

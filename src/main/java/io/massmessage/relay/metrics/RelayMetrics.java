@@ -53,6 +53,14 @@ public final class RelayMetrics {
                 .register(registry).record(took);
     }
 
+    /** How long a command waited for its key's rate budget before it was sent (0 when it did not wait). */
+    public void budgetWait(String provider, Duration waited) {
+        Timer.builder("relay.budget.wait").description("Time commands waited for their API key's rate budget")
+                .tags("provider", provider)
+                .publishPercentileHistogram()
+                .register(registry).record(waited);
+    }
+
     /** One retry of a transient fault. */
     public void retry(String provider) {
         registry.counter("relay.retries", "provider", provider).increment();

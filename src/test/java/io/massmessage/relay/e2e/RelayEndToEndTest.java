@@ -261,8 +261,10 @@ class RelayEndToEndTest {
             kafka.poll();
             return mine().size() >= 2 && deadLetters().size() >= 1;
         });
-        String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(metrics.toURI()).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        // per-key budget gauges are registered within a second of a key's first use
+        String text = await().atMost(Duration.ofSeconds(10)).until(() -> java.net.http.HttpClient.newHttpClient()
+                .send(java.net.http.HttpRequest.newBuilder(metrics.toURI()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body(), t -> t.contains("relay_budget_limit_minute{"));
         assertThat(text).contains("relay_commands_consumed_total")
                 .containsPattern("relay_outcomes_total\\{category=\"none\",outcome=\"succeeded\",provider=\"onlyfansapi\"[^}]*} [1-9]")
                 .containsPattern("relay_dead_letters_total\\{kind=\"invalid\"[^}]*} [1-9]")
@@ -270,9 +272,14 @@ class RelayEndToEndTest {
                 .contains("relay_breaker_state{provider=\"fansly\"")
                 .contains("relay_commands_pending")
                 .contains("relay_budget_waiting")
+                .containsPattern("relay_budget_wait_seconds_count\\{provider=\"onlyfansapi\"[^}]*} [1-9]")
+                .contains("relay_budget_limit_minute{key=\"" + io.massmessage.relay.flow.RateBudgets.fingerprint("test-key-onlyfansapi")
+                        + "\",provider=\"onlyfansapi\"")
+                .contains("relay_budget_remaining_day{")
                 .contains("jvm_memory_used_bytes")
                 .containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-commands\"[^}]*} ");
         assertThat(text).as("no account ids in tags").doesNotContain(run);
+        assertThat(text).as("no API keys in tags").doesNotContain("test-key-");
         // every metric the Grafana dashboard (deploy/) and the README's alerts query is exposed
         String queries = java.nio.file.Files.readString(java.nio.file.Path.of("deploy", "grafana-dashboard.json"))
                 + java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
