@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code kubectl kustomize} when kubectl is on the PATH (it is checked, not assumed).
  */
 class KubernetesManifestsTest {
+    // also: deploy/compose.yaml and deploy/Dockerfile against the application and the simulator
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Path K8S = Path.of("k8s");
@@ -127,6 +128,33 @@ class KubernetesManifestsTest {
             assertThat(files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("kustomization.yaml")))
                     .containsExactlyInAnyOrderElementsOf(listed);
         }
+    }
+
+    @Test
+    void theComposeStackAndImageAgreeWithTheApplicationAndTheSimulator() throws IOException {
+        JsonNode compose = YAML.readTree(Path.of("deploy", "compose.yaml").toFile());
+        JsonNode relay = compose.at("/services/relay");
+        Set<Pattern> known = knownVariables(applicationProperties());
+        relay.path("environment").fieldNames().forEachRemaining(variable ->
+                assertThat(known).as("%s is read by the application", variable).anyMatch(p -> p.matcher(variable).matches()));
+        assertThat(relay.at("/ports/0").asText()).isEqualTo("8080:8080");
+        var simulator = new io.massmessage.simulator.SimulatorSettings();
+        for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
+            String upper = provider.toUpperCase(Locale.ROOT);
+            assertThat(relay.at("/environment/PROVIDERS_" + upper + "_API_KEY").asText())
+                    .as("the key the simulator accepts").isEqualTo(simulator.apiKeys.get(provider));
+            assertThat(relay.at("/environment/PROVIDERS_" + upper + "_BASE_URL").asText()).isEqualTo("http://simulator:8089");
+        }
+        assertThat(compose.at("/services/simulator/entrypoint").toString())
+                .contains(io.massmessage.simulator.SimulatorMain.class.getName());
+        assertThat(compose.at("/services/simulator/ports/0").asText()).isEqualTo("8089:8089");
+
+        String dockerfile = Files.readString(Path.of("deploy", "Dockerfile"));
+        assertThat(dockerfile).containsPattern("(?m)^USER 10001$").containsPattern("(?m)^EXPOSE 8080$")
+                .contains("-jar /app/quarkus-run.jar");
+        JsonNode pod = readBase().stream().filter(d -> d.path("kind").asText().equals("Deployment")).findFirst()
+                .orElseThrow().at("/spec/template/spec");
+        assertThat(pod.at("/securityContext/runAsUser").asInt()).as("the image's user").isEqualTo(10001);
     }
 
     /** Env var names the application reads: its config mappings, the channel settings, and the JVM's. */
