@@ -2,6 +2,7 @@ package io.massmessage.relay.metrics;
 
 import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
+import io.massmessage.relay.provider.ProviderClient;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -21,7 +22,7 @@ import jakarta.enterprise.event.Observes;
 public class FlowGauges {
 
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
-            ProviderRegistry registry, Vertx vertx) {
+            ProviderRegistry registry, ProviderClient client, Vertx vertx) {
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
         // per-key gauges, tagged by provider and key fingerprint, registered as keys come into use
         Set<String> known = ConcurrentHashMap.newKeySet();
@@ -40,6 +41,8 @@ public class FlowGauges {
             }
         });
         for (String provider : registry.names()) {
+            metrics.gauge("relay.provider.requests.in.flight", "Provider requests sent and not yet answered",
+                    () -> client.inFlight(provider), "provider", provider);
             metrics.gauge("relay.breaker.state", "Provider breaker: 0 closed, 1 half-open, 2 open",
                     () -> switch (breakers.states().getOrDefault(provider, ProviderBreakers.State.closed)) {
                         case closed -> 0;

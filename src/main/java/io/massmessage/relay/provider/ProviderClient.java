@@ -36,6 +36,7 @@ import java.util.Map;
 public final class ProviderClient {
 
     private final Map<String, Target> targets = new HashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new HashMap<>();
     private final Clock clock;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
@@ -52,6 +53,7 @@ public final class ProviderClient {
         this.propagator = otel.getPropagators().getTextMapPropagator();
         for (ProviderAdapter adapter : registry.all()) {
             targets.put(adapter.name(), Target.create(vertx, registry.endpoint(adapter), relay.maxInFlight()));
+            inFlight.put(adapter.name(), new java.util.concurrent.atomic.AtomicInteger());
         }
     }
 
@@ -77,11 +79,20 @@ public final class ProviderClient {
                     .timeout(target.requestTimeoutMs);
             request.headers().forEach(http::putHeader);
             propagator.inject(trace.with(span), http, (carrier, name, value) -> carrier.putHeader(name, value));
+            var open = inFlight.get(adapter.name());
+            open.incrementAndGet();
             return http.sendBuffer(Buffer.buffer(request.body()))
                     .map(response -> adapter.interpret(reply(response), clock.instant()))
                     .onFailure().recoverWithItem(ProviderClient::transportFault)
+                    .onTermination().invoke(open::decrementAndGet)
                     .invoke(response -> end(span, response));
         });
+    }
+
+    /** Requests sent to {@code provider} and not yet answered. */
+    public int inFlight(String provider) {
+        var open = inFlight.get(provider);
+        return open == null ? 0 : open.get();
     }
 
     private static void end(Span span, ProviderResponse response) {

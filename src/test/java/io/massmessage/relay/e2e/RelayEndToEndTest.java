@@ -270,6 +270,7 @@ class RelayEndToEndTest {
                 .containsPattern("relay_dead_letters_total\\{kind=\"invalid\"[^}]*} [1-9]")
                 .contains("relay_provider_requests_seconds_bucket{")
                 .contains("relay_breaker_state{provider=\"fansly\"")
+                .contains("relay_provider_requests_in_flight{provider=\"onlyfansapi\"")
                 .contains("relay_commands_pending")
                 .contains("relay_budget_waiting")
                 .containsPattern("relay_budget_wait_seconds_count\\{provider=\"onlyfansapi\"[^}]*} [1-9]")
