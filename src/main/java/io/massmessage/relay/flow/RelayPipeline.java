@@ -16,6 +16,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.TracingMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.vertx.mutiny.core.Vertx;
+import org.apache.kafka.common.TopicPartition;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -50,10 +54,15 @@ public class RelayPipeline {
     private final RelayMetrics metrics;
     private volatile Cancellable subscription;
 
+    private final PartitionGate gate;
+    private final Vertx vertx;
+
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
-            RelayMetrics metrics) {
+            RelayMetrics metrics, KafkaClientService kafkaClients, Vertx vertx) {
         this.metrics = metrics;
+        this.vertx = vertx;
+        this.gate = new PartitionGate(config.maxPending(), () -> kafkaClients.getConsumer(Channels.COMMANDS));
         metrics.gauge("relay.commands.pending", "Valid commands taken from Kafka and not finished", pending::get);
         this.commands = commands;
         this.parser = parser;
@@ -64,9 +73,12 @@ public class RelayPipeline {
     }
 
     void start(@Observes StartupEvent event) {
+        // Unbounded merge: the bound is per partition (PartitionGate pauses partitions at their share),
+        // so a partition whose commands wait for budget never takes the slots of the others.
+        vertx.setPeriodic(500, 500, timer -> gate.reconcile());
         subscription = commands
                 .onItem().transformToUni(this::handle)
-                .merge(Math.max(config.maxPending(), config.maxInFlight()))
+                .merge(Integer.MAX_VALUE)
                 .subscribe().with(
                         done -> { },
                         failure -> LOG.error("the command stream stopped", failure));
@@ -104,6 +116,11 @@ public class RelayPipeline {
         }
     }
 
+    /** The per-partition bound on pending commands. */
+    public PartitionGate gate() {
+        return gate;
+    }
+
     /** Valid commands taken from Kafka and not yet finished. */
     public int pending() {
         return pending.get();
@@ -124,6 +141,11 @@ public class RelayPipeline {
             return Uni.createFrom().completionStage(() -> record.nack(invalid));
         }
         pending.incrementAndGet();
+        TopicPartition partition = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> new TopicPartition(m.getTopic(), m.getPartition())).orElse(null);
+        if (partition != null) {
+            gate.enter(partition);
+        }
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
         Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
         return sequencer.run(command.messageKey(), () -> processor.process(command, trace)
@@ -132,6 +154,9 @@ public class RelayPipeline {
                         .invoke(metrics::outcome))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     pending.decrementAndGet();
+                    if (partition != null) {
+                        gate.leave(partition);
+                    }
                     if (failure != null) {
                         CommandLog.with(command, trace, () -> LOG.errorf(failure,
                                 "command %s could not be completed; dead-lettering it", command.commandId()));

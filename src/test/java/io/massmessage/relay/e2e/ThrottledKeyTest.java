@@ -92,7 +92,7 @@ class ThrottledKeyTest {
             assertThat(kafka.seen(r -> text(r.value()).contains(run + "-fast-")))
                     .allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));
 
-            // Forty more for the slow key: 30 pending is the limit, so the connector's queue fills and it pauses.
+            // Forty more for the slow key: its partition's share of the pending limit fills, and that partition pauses.
             List<Map.Entry<String, String>> more = new ArrayList<>();
             for (int i = 20; i < 60; i++) {
                 more.add(Map.entry(key("onlyfansapi", "acct_slow"),
@@ -100,6 +100,10 @@ class ThrottledKeyTest {
             }
             kafka.sendAll(Topics.COMMANDS, more);
             await().atMost(Duration.ofSeconds(30)).until(() -> !paused().isEmpty());
+            // only the slow account's partition is paused; the others stay open
+            assertThat(paused()).hasSize(1);
+            assertThat(kafkaClients.getConsumer("commands").getAssignments().await().atMost(Duration.ofSeconds(5)))
+                    .hasSizeGreaterThan(1);
             // Waiting on one key is not a fault: liveness and readiness (Kafka channels, the throttled
             // commit's record-age check, the provider breakers) stay UP.
             HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(health.toURI()).build(),

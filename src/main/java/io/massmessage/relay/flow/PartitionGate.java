@@ -1,0 +1,116 @@
+package io.massmessage.relay.flow;
+
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/**
+ * Bounds the commands taken from each partition and not yet finished, and pauses exactly the
+ * partitions at their bound, so one account whose commands wait for its budget holds back only its
+ * own partition while every other partition keeps flowing. Each assigned partition may have
+ * {@code max-pending / assigned partitions} commands pending (at least {@link #MIN_SHARE}); it is
+ * paused when it reaches that share and resumed at half of it.
+ *
+ * <p>The consumer keeps polling while partitions are paused, so it stays in its group. Pausing is
+ * reconciled on the consumer's polling thread whenever the set changes and twice a second: Kafka
+ * forgets pauses of partitions it reassigns, and the reconcile puts them back. The connector's own
+ * whole-assignment pausing is off ({@code pause-if-no-requests=false}), since its resume would
+ * resume these partitions too.
+ */
+public final class PartitionGate {
+
+    /** No partition's share of pending commands is smaller than this. */
+    public static final int MIN_SHARE = 16;
+
+    private static final Logger LOG = Logger.getLogger(PartitionGate.class);
+
+    private final int maxPending;
+    private final Supplier<KafkaConsumer<?, ?>> consumer;
+    private final Map<TopicPartition, AtomicInteger> pending = new ConcurrentHashMap<>();
+    private final Set<TopicPartition> held = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean reconciling = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private volatile int assigned = 1;
+    private volatile Set<TopicPartition> paused = Set.of();
+
+    public PartitionGate(int maxPending, Supplier<KafkaConsumer<?, ?>> consumer) {
+        this.maxPending = maxPending;
+        this.consumer = consumer;
+    }
+
+    /** A command of {@code partition} was taken. */
+    public void enter(TopicPartition partition) {
+        int now = pending.computeIfAbsent(partition, p -> new AtomicInteger()).incrementAndGet();
+        if (now >= share() && held.add(partition)) {
+            changes.incrementAndGet();
+            reconcile();
+        }
+    }
+
+    /** A command of {@code partition} finished (its outcome published, or dead-lettered). */
+    public void leave(TopicPartition partition) {
+        AtomicInteger count = pending.get(partition);
+        int now = count == null ? 0 : count.decrementAndGet();
+        if (now <= share() / 2 && held.remove(partition)) {
+            changes.incrementAndGet();
+            reconcile();
+        }
+    }
+
+    /** Each partition's bound now. */
+    public int share() {
+        return Math.max(MIN_SHARE, maxPending / Math.max(1, assigned));
+    }
+
+    /** Partitions the gate holds paused now (its view; the consumer's is {@link #paused()}). */
+    public Set<TopicPartition> held() {
+        return Set.copyOf(held);
+    }
+
+    /** Partitions the consumer had paused at the last reconcile. */
+    public Set<TopicPartition> paused() {
+        return paused;
+    }
+
+    /** Applies the held set to the consumer, on its polling thread; a no-op while one is under way. */
+    public void reconcile() {
+        KafkaConsumer<?, ?> kafka = consumer.get();
+        if (kafka == null || !reconciling.compareAndSet(false, true)) {
+            return;
+        }
+        long seen = changes.get();
+        kafka.runOnPollingThread(c -> {
+            Set<TopicPartition> assignment = c.assignment();
+            assigned = Math.max(1, assignment.size());
+            Set<TopicPartition> pause = new HashSet<>(held);
+            pause.retainAll(assignment);
+            Set<TopicPartition> resume = new HashSet<>(c.paused());
+            resume.removeAll(held);
+            if (!pause.isEmpty()) {
+                c.pause(pause);
+            }
+            if (!resume.isEmpty()) {
+                c.resume(resume);
+            }
+            paused = Set.copyOf(c.paused());
+            return paused;
+        }).subscribe().with(
+                now -> {
+                    reconciling.set(false);
+                    if (changes.get() != seen) {
+                        reconcile(); // the held set changed while this round ran
+                    }
+                },
+                failure -> {
+                    reconciling.set(false);
+                    LOG.debug("partition pause reconcile failed; the next round retries", failure);
+                });
+    }
+}
