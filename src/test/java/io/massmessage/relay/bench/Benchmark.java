@@ -116,6 +116,12 @@ public final class Benchmark {
             System.out.printf("s3 probe: %.0f cmd/s, cpu %d ms%n", probe.throughput(), probe.cpuMs);
             return;
         }
+        if (System.getProperty("bench.only", "").equals("s2")) {
+            BudgetResult probe = budgetRun("s2", c, 4096, 90);
+            System.out.printf("s2 probe: per key %.1f–%.1f req/s of %.1f, 429s after minute 1: %d%n", probe.minRate(),
+                    probe.maxRate(), 600.0 * TIME_SCALE_S2 / 60, probe.late429());
+            return;
+        }
 
         // 1. L = 300 ms (and uniform 100-500 ms), no budget limit, 20,000 commands over 2,000 messages.
         Run fixed = throughputRun("s1-fixed", new Latency.Fixed(300), n1, 2_000, c);

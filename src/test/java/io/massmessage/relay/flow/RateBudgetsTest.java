@@ -60,6 +60,29 @@ class RateBudgetsTest {
     }
 
     @Test
+    void timersThatFireLateDoNotStretchTheSpacing() {
+        // every timer fires 3 ms late, as a busy event loop's do
+        Delays late = delay -> {
+            time.advance(delay.toMillis() + 3);
+            return io.smallrye.mutiny.Uni.createFrom().voidItem();
+        };
+        RateBudgets lateBudgets = new RateBudgets(time, late, 0.0);
+        ArrayDeque<Long> window = new ArrayDeque<>();
+        int maxInWindow = 0;
+        for (int i = 0; i < 1_200; i++) {
+            long sentAt = acquire(lateBudgets, "fansly", "k", SIX_HUNDRED, 600_000).at().toEpochMilli();
+            window.addLast(sentAt);
+            while (window.peekFirst() <= sentAt - 60_000) {
+                window.pollFirst();
+            }
+            maxInWindow = Math.max(maxInWindow, window.size());
+        }
+        // 1,200 at 600/min take two minutes, not 2 × 1.03 minutes, and no minute holds more than 600
+        assertThat(time.millis() - T0.toEpochMilli()).isBetween(119_900L, 120_010L);
+        assertThat(maxInWindow).isLessThanOrEqualTo(600);
+    }
+
+    @Test
     void headroomLeavesAShareOfTheLimitUnused() {
         RateBudgets withHeadroom = new RateBudgets(time, time, 0.02);
         RateBudgets.Limits thousand = new RateBudgets.Limits(1000, 0);
