@@ -238,12 +238,14 @@ public final class RateBudgets {
         /**
          * Spends a slot at {@code now}. For a command that waited in the queue, the next slot follows
          * the slot it waited for, not the moment the timer fired: a timer a few milliseconds late must
-         * not stretch every interval (that cost 15 % of the budget when measured). Sends are never
-         * closer than half an interval, and an idle key starts spacing from its first send.
+         * not stretch every interval (that cost 15 % of the budget when measured, and a busy event
+         * loop fires them more than half an interval late). Up to two intervals are made up, so a
+         * window holds at most two sends more than the even spacing would (the headroom covers them);
+         * an idle key starts spacing from its first send.
          */
         private void spend(long now, boolean queued) {
             lastSent = now;
-            nextSlot = queued ? Math.max(nextSlot, now - interval() / 2) + interval() : now + interval();
+            nextSlot = queued ? Math.max(nextSlot, now - 2 * interval()) + interval() : now + interval();
             spentToday++;
         }
     }
