@@ -12,12 +12,14 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.massmessage.relay.flow.MessageSequencer;
+import io.massmessage.relay.flow.PartitionGate;
 import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
 import io.massmessage.relay.flow.VertxDelays;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.arc.DefaultBean;
 import io.vertx.mutiny.core.Vertx;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -47,6 +49,12 @@ public class Beans {
     @DefaultBean
     Delays delays(Vertx vertx) {
         return new VertxDelays(vertx);
+    }
+
+    @Produces
+    @Singleton
+    PartitionGate partitionGate(RelayConfig config, KafkaClientService kafkaClients) {
+        return new PartitionGate(config.maxPending(), () -> kafkaClients.getConsumer(Channels.COMMANDS));
     }
 
     @Produces

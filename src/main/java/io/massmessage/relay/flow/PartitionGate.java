@@ -23,6 +23,11 @@ import org.jboss.logging.Logger;
  * forgets pauses of partitions it reassigns, and the reconcile puts them back. The connector's own
  * whole-assignment pausing is off ({@code pause-if-no-requests=false}), since its resume would
  * resume these partitions too.
+ *
+ * <p>It also knows which partitions this replica still owns: a rebalance that takes a partition away
+ * ends its ownership epoch, and commands taken under an ended epoch are handed back unsent (the new
+ * owner processes them from the last commit), so two replicas never spend one account's budget at
+ * once.
  */
 public final class PartitionGate {
 
@@ -39,14 +44,40 @@ public final class PartitionGate {
     private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
     private volatile int assigned = 1;
     private volatile Set<TopicPartition> paused = Set.of();
+    private final Map<TopicPartition, AtomicInteger> epochs = new ConcurrentHashMap<>();
 
     public PartitionGate(int maxPending, Supplier<KafkaConsumer<?, ?>> consumer) {
         this.maxPending = maxPending;
         this.consumer = consumer;
     }
 
-    /** A command of {@code partition} was taken. */
-    public void enter(TopicPartition partition) {
+    /**
+     * A command of {@code partition} was taken; returns the partition's ownership epoch, for
+     * {@link #owns}.
+     */
+    public int enter(TopicPartition partition) {
+        int epoch = epochs.computeIfAbsent(partition, p -> new AtomicInteger()).get();
+        enterCount(partition);
+        return epoch;
+    }
+
+    /** Whether this replica still owns {@code partition} in the epoch a command was taken in. */
+    public boolean owns(TopicPartition partition, int epoch) {
+        AtomicInteger current = epochs.get(partition);
+        return current != null && current.get() == epoch;
+    }
+
+    /** A rebalance took these partitions away: their commands not yet sent are handed back. */
+    public void revoked(java.util.Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            epochs.computeIfAbsent(partition, p -> new AtomicInteger()).incrementAndGet();
+            if (held.remove(partition)) {
+                changes.incrementAndGet();
+            }
+        }
+    }
+
+    private void enterCount(TopicPartition partition) {
         int now = pending.computeIfAbsent(partition, p -> new AtomicInteger()).incrementAndGet();
         if (now >= share() && held.add(partition)) {
             changes.incrementAndGet();

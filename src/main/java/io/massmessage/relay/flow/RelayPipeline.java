@@ -16,7 +16,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.TracingMetadata;
-import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.mutiny.core.Vertx;
 import org.apache.kafka.common.TopicPartition;
@@ -59,10 +58,10 @@ public class RelayPipeline {
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
-            RelayMetrics metrics, KafkaClientService kafkaClients, Vertx vertx) {
+            RelayMetrics metrics, PartitionGate gate, Vertx vertx) {
         this.metrics = metrics;
         this.vertx = vertx;
-        this.gate = new PartitionGate(config.maxPending(), () -> kafkaClients.getConsumer(Channels.COMMANDS));
+        this.gate = gate;
         metrics.gauge("relay.commands.pending", "Valid commands taken from Kafka and not finished", pending::get);
         this.commands = commands;
         this.parser = parser;
@@ -143,12 +142,11 @@ public class RelayPipeline {
         pending.incrementAndGet();
         TopicPartition partition = record.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(m -> new TopicPartition(m.getTopic(), m.getPartition())).orElse(null);
-        if (partition != null) {
-            gate.enter(partition);
-        }
+        int epoch = partition == null ? 0 : gate.enter(partition);
+        java.util.function.BooleanSupplier owned = partition == null ? () -> true : () -> gate.owns(partition, epoch);
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
         Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
-        return sequencer.run(command.messageKey(), () -> processor.process(command, trace)
+        return sequencer.run(command.messageKey(), () -> processor.process(command, trace, owned)
                         .invoke(outcome -> CommandLog.with(command, trace, () -> log(outcome)))
                         .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
@@ -156,6 +154,11 @@ public class RelayPipeline {
                     pending.decrementAndGet();
                     if (partition != null) {
                         gate.leave(partition);
+                    }
+                    if (failure instanceof HandedBackException) {
+                        // neither acked nor nacked: the partition's new owner processes it
+                        CommandLog.with(command, trace, () -> LOG.debug(failure.getMessage()));
+                        return Uni.createFrom().voidItem();
                     }
                     if (failure != null) {
                         CommandLog.with(command, trace, () -> LOG.errorf(failure,

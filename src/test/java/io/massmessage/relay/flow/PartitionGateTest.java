@@ -33,6 +33,19 @@ class PartitionGateTest {
     }
 
     @Test
+    void aRevokedPartitionsCommandsAreNoLongerOwnedButLaterOnesAre() {
+        PartitionGate gate = new PartitionGate(64, () -> null);
+        int before = gate.enter(slow);
+        int other = gate.enter(fast);
+        assertThat(gate.owns(slow, before)).isTrue();
+        gate.revoked(java.util.List.of(slow));
+        assertThat(gate.owns(slow, before)).as("taken before the rebalance").isFalse();
+        assertThat(gate.owns(fast, other)).as("another partition").isTrue();
+        int after = gate.enter(slow); // assigned back later: a new epoch
+        assertThat(gate.owns(slow, after)).isTrue();
+    }
+
+    @Test
     void noShareIsSmallerThanTheMinimum() {
         assertThat(new PartitionGate(4, () -> null).share()).isEqualTo(PartitionGate.MIN_SHARE);
     }

@@ -1,0 +1,13 @@
+package io.massmessage.relay.flow;
+
+/**
+ * A command was not sent because a rebalance moved its partition to another replica, which will
+ * process it from the partition's last commit. Not a failure of the command: it gets no outcome here
+ * and no dead letter.
+ */
+public final class HandedBackException extends RuntimeException {
+
+    public HandedBackException(String commandId) {
+        super("command " + commandId + " handed back: its partition moved to another replica", null, false, false);
+    }
+}

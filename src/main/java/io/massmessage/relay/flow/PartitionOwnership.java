@@ -1,0 +1,44 @@
+package io.massmessage.relay.flow;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/**
+ * Tells the {@link PartitionGate} when a rebalance takes partitions away (or they are lost), so
+ * their commands still waiting for budget are handed back instead of sent by two replicas at once.
+ * Named by {@code mp.messaging.incoming.commands.consumer-rebalance-listener.name}.
+ */
+@ApplicationScoped
+@Identifier(PartitionOwnership.NAME)
+public class PartitionOwnership implements KafkaConsumerRebalanceListener {
+
+    public static final String NAME = "relay-partition-ownership";
+
+    private static final Logger LOG = Logger.getLogger(PartitionOwnership.class);
+
+    private final PartitionGate gate;
+
+    public PartitionOwnership(PartitionGate gate) {
+        this.gate = gate;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            LOG.infof("partitions revoked: %s; their unsent commands are handed back", partitions);
+            gate.revoked(partitions);
+        }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            LOG.infof("partitions assigned: %s", partitions);
+        }
+    }
+}
