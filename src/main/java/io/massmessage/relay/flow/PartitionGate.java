@@ -45,6 +45,7 @@ public final class PartitionGate {
     private volatile int assigned = 1;
     private volatile Set<TopicPartition> paused = Set.of();
     private final Map<TopicPartition, AtomicInteger> epochs = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Set<Runnable>> endOfEpoch = new ConcurrentHashMap<>();
 
     public PartitionGate(int maxPending, Supplier<KafkaConsumer<?, ?>> consumer) {
         this.maxPending = maxPending;
@@ -67,10 +68,32 @@ public final class PartitionGate {
         return current != null && current.get() == epoch;
     }
 
+    /**
+     * Runs {@code action} when the ownership epoch a command was taken in ends (at once if it already
+     * has); returns what removes the registration. The pipeline uses it to end a command waiting for
+     * budget on a revoked partition at once, instead of letting it hold a slot.
+     */
+    public Runnable onEnd(TopicPartition partition, int epoch, Runnable action) {
+        Set<Runnable> actions = endOfEpoch.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet());
+        actions.add(action);
+        if (!owns(partition, epoch) && actions.remove(action)) {
+            action.run();
+        }
+        return () -> actions.remove(action);
+    }
+
     /** A rebalance took these partitions away: their commands not yet sent are handed back. */
     public void revoked(java.util.Collection<TopicPartition> partitions) {
         for (TopicPartition partition : partitions) {
             epochs.computeIfAbsent(partition, p -> new AtomicInteger()).incrementAndGet();
+            Set<Runnable> actions = endOfEpoch.get(partition);
+            if (actions != null) {
+                for (Runnable action : java.util.List.copyOf(actions)) {
+                    if (actions.remove(action)) {
+                        action.run();
+                    }
+                }
+            }
             if (held.remove(partition)) {
                 changes.incrementAndGet();
             }

@@ -146,7 +146,7 @@ public class RelayPipeline {
         java.util.function.BooleanSupplier owned = partition == null ? () -> true : () -> gate.owns(partition, epoch);
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
         Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
-        return sequencer.run(command.messageKey(), () -> processor.process(command, trace, owned)
+        return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace, owned), command, partition, epoch)
                         .invoke(outcome -> CommandLog.with(command, trace, () -> log(outcome)))
                         .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
@@ -168,6 +168,21 @@ public class RelayPipeline {
                     }
                     return Uni.createFrom().completionStage(record::ack);
                 });
+    }
+
+    /**
+     * Ends a command's processing as handed back when a rebalance takes its partition away; the
+     * cancelled processing leaves its key's budget queue without spending a slot.
+     */
+    private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, TopicPartition partition, int epoch) {
+        if (partition == null) {
+            return processing;
+        }
+        Uni<Outcome> revoked = Uni.createFrom().emitter(emitter -> {
+            Runnable unregister = gate.onEnd(partition, epoch, () -> emitter.fail(new HandedBackException(command.commandId())));
+            emitter.onTermination(unregister);
+        });
+        return Uni.combine().any().of(processing, revoked);
     }
 
     private static void log(Outcome outcome) {

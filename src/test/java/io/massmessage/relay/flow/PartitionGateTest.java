@@ -46,6 +46,21 @@ class PartitionGateTest {
     }
 
     @Test
+    void endOfEpochActionsRunOnRevocationOrAtOnceAndCanBeRemoved() {
+        PartitionGate gate = new PartitionGate(64, () -> null);
+        int epoch = gate.enter(slow);
+        java.util.List<String> ran = new java.util.ArrayList<>();
+        gate.onEnd(slow, epoch, () -> ran.add("waiting"));
+        Runnable remove = gate.onEnd(slow, epoch, () -> ran.add("finished first"));
+        remove.run(); // its command finished before the rebalance
+        gate.onEnd(fast, gate.enter(fast), () -> ran.add("other partition"));
+        gate.revoked(java.util.List.of(slow));
+        assertThat(ran).containsExactly("waiting");
+        gate.onEnd(slow, epoch, () -> ran.add("late"));
+        assertThat(ran).containsExactly("waiting", "late");
+    }
+
+    @Test
     void noShareIsSmallerThanTheMinimum() {
         assertThat(new PartitionGate(4, () -> null).share()).isEqualTo(PartitionGate.MIN_SHARE);
     }
