@@ -18,10 +18,10 @@ public interface RelayConfig {
 
     /**
      * Commands taken from Kafka and not yet finished: in flight, waiting for their key's rate budget
-     * or for an earlier command of the same message. When this many are pending the relay stops
-     * taking more and the connector pauses the partitions (it keeps polling, so the consumer stays in
-     * its group). A waiting command costs memory only, so one throttled key cannot starve the others
-     * of connections.
+     * or for an earlier command of the same message. Shared out per assigned partition (at least 16
+     * each): a partition at its share is paused, alone, until half of it is done (the consumer keeps
+     * polling, so it stays in its group). So one throttled account holds back only its own partition,
+     * and a waiting command costs memory only, never a connection.
      */
     @WithDefault("4096")
     int maxPending();
