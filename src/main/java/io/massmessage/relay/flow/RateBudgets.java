@@ -218,6 +218,11 @@ public final class RateBudgets {
             }
         }
 
+        /** How much lost time is made up: two intervals, or half the headroom of a minute if more. */
+        private double catchUp() {
+            return Math.max(2 * interval(), headroom * 30_000);
+        }
+
         private double interval() {
             return 60_000.0 / (perMinute * (1 - headroom));
         }
@@ -236,16 +241,18 @@ public final class RateBudgets {
         }
 
         /**
-         * Spends a slot at {@code now}. For a command that waited in the queue, the next slot follows
+         * Spends a slot at {@code now}. For a busy key (a command that waited in the queue, or one
+         * sent just after the previous), the next slot follows
          * the slot it waited for, not the moment the timer fired: a timer a few milliseconds late must
          * not stretch every interval (that cost 15 % of the budget when measured, and a busy event
-         * loop fires them more than half an interval late). Up to two intervals are made up, so a
-         * window holds at most two sends more than the even spacing would (the headroom covers them);
-         * an idle key starts spacing from its first send.
+         * loop fires them more than half an interval late, a GC pause longer still). Up to
+         * {@link #catchUp} is made up, so a window holds at most that many more sends than the even
+         * spacing would, which half the headroom covers; an idle key starts spacing from its first send.
          */
         private void spend(long now, boolean queued) {
+            boolean busy = queued || now - lastSent <= catchUp() + interval();
             lastSent = now;
-            nextSlot = queued ? Math.max(nextSlot, now - 2 * interval()) + interval() : now + interval();
+            nextSlot = busy ? Math.max(nextSlot, now - catchUp()) + interval() : now + interval();
             spentToday++;
         }
     }

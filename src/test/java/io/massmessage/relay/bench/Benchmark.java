@@ -116,6 +116,11 @@ public final class Benchmark {
             System.out.printf("s3 probe: %.0f cmd/s, cpu %d ms%n", probe.throughput(), probe.cpuMs);
             return;
         }
+        if (System.getProperty("bench.only", "").equals("s5")) {
+            Run probe = throughputRun("s5", new Latency.Fixed(3_000), 4_000, 4_000, 2_048);
+            System.out.printf("s5 probe: %d MB RSS with %d open%n", probe.maxRssKb / 1024, probe.maxConcurrent);
+            return;
+        }
         if (System.getProperty("bench.only", "").equals("s2")) {
             BudgetResult probe = budgetRun("s2", c, 4096, 90);
             System.out.printf("s2 probe: per key %.1f–%.1f req/s of %.1f, 429s after minute 1: %d%n", probe.minRate(),

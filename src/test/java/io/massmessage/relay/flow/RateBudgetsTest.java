@@ -83,6 +83,30 @@ class RateBudgetsTest {
     }
 
     @Test
+    void stallsAreMadeUpWithinHalfTheHeadroomAndNeverOverTheLimitInAMinute() {
+        // 1 % headroom on 600/min: slots 101 ms apart; every 50th timer fires 250 ms late, as in a GC pause
+        java.util.concurrent.atomic.AtomicInteger timers = new java.util.concurrent.atomic.AtomicInteger();
+        Delays stalling = delay -> {
+            time.advance(delay.toMillis() + (timers.incrementAndGet() % 50 == 0 ? 250 : 0));
+            return io.smallrye.mutiny.Uni.createFrom().voidItem();
+        };
+        RateBudgets withHeadroom = new RateBudgets(time, stalling, 0.01);
+        ArrayDeque<Long> window = new ArrayDeque<>();
+        int maxInWindow = 0;
+        for (int i = 0; i < 3_000; i++) {
+            long sentAt = acquire(withHeadroom, "fansly", "k", SIX_HUNDRED, 600_000).at().toEpochMilli();
+            window.addLast(sentAt);
+            while (window.peekFirst() <= sentAt - 60_000) {
+                window.pollFirst();
+            }
+            maxInWindow = Math.max(maxInWindow, window.size());
+        }
+        assertThat(maxInWindow).isLessThanOrEqualTo(600);
+        // 3,000 slots of 101 ms: the stalls (60 × 250 ms) are made up, so about 303 s, not 318 s
+        assertThat(time.millis() - T0.toEpochMilli()).isLessThan(304_000L);
+    }
+
+    @Test
     void headroomLeavesAShareOfTheLimitUnused() {
         RateBudgets withHeadroom = new RateBudgets(time, time, 0.02);
         RateBudgets.Limits thousand = new RateBudgets.Limits(1000, 0);
