@@ -1,17 +1,16 @@
 package io.massmessage.relay.e2e;
 
 import static io.massmessage.relay.testing.Commands.command;
-import static io.massmessage.relay.testing.Commands.key;
 import static io.massmessage.relay.testing.KafkaTestClient.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.massmessage.relay.testing.Commands;
 import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.OutcomeRecords;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
-import io.massmessage.simulator.Latency;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
 import io.vertx.core.Vertx;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,10 +36,7 @@ class CrashRecoveryIT {
     @Test
     void everyCommandGetsAnOutcomeAfterAKillAndRestart() throws Exception {
         Vertx vertx = Vertx.vertx();
-        SimulatorSettings settings = new SimulatorSettings();
-        settings.latency = new Latency.Uniform(20, 60);
-        settings.perMinute.replaceAll((k, v) -> 10_000_000L);
-        settings.perDay.replaceAll((k, v) -> 1_000_000_000L);
+        SimulatorSettings settings = OutcomeRecords.unlimitedProviders();
         Path logs = Files.createDirectories(Path.of("target", "crash-test"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(4);
                 ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
@@ -53,14 +48,7 @@ class CrashRecoveryIT {
             props.put("mp.messaging.incoming.commands.session.timeout.ms", "6000");
             props.put("mp.messaging.incoming.commands.heartbeat.interval.ms", "1000");
 
-            List<Map.Entry<String, String>> records = new ArrayList<>();
-            for (int i = 0; i < COMMANDS; i++) {
-                int m = i % MESSAGES;
-                String account = "acct_crash" + (m % 20);
-                records.add(Map.entry(key("onlyfansapi", account),
-                        command("crash-" + i, "onlyfansapi", account, "m" + m, "{\"text\":\"seq-" + (i / MESSAGES) + "\"}")));
-            }
-            client.sendAll(Topics.COMMANDS, records);
+            client.sendAll(Topics.COMMANDS, Commands.sequencedLoad("crash", COMMANDS, MESSAGES));
 
             long firstStart = System.nanoTime();
             int seenAtKill;

@@ -1,16 +1,15 @@
 package io.massmessage.relay.e2e;
 
 import static io.massmessage.relay.testing.Commands.command;
-import static io.massmessage.relay.testing.Commands.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.massmessage.relay.testing.Commands;
 import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.OutcomeRecords;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
-import io.massmessage.simulator.Latency;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
 import io.vertx.core.Vertx;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,10 +34,7 @@ class GracefulShutdownIT {
     @Test
     void sigtermFinishesWhatWasTakenCommitsAndLeavesTheRestToTheNextReplica() throws Exception {
         Vertx vertx = Vertx.vertx();
-        SimulatorSettings settings = new SimulatorSettings();
-        settings.latency = new Latency.Uniform(20, 60);
-        settings.perMinute.replaceAll((k, v) -> 10_000_000L);
-        settings.perDay.replaceAll((k, v) -> 1_000_000_000L);
+        SimulatorSettings settings = OutcomeRecords.unlimitedProviders();
         Path logs = Files.createDirectories(Path.of("target", "shutdown-test"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(4);
                 ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
@@ -49,14 +44,7 @@ class GracefulShutdownIT {
             // a small intake, so that at SIGTERM most commands are still in Kafka for the second replica
             props.put("relay.max-pending", "100");
             props.put("relay.max-in-flight", "100");
-            List<Map.Entry<String, String>> records = new ArrayList<>();
-            for (int i = 0; i < COMMANDS; i++) {
-                int m = i % MESSAGES;
-                String account = "acct_term" + (m % 20);
-                records.add(Map.entry(key("onlyfansapi", account),
-                        command("term-" + i, "onlyfansapi", account, "m" + m, "{\"text\":\"seq-" + (i / MESSAGES) + "\"}")));
-            }
-            client.sendAll(Topics.COMMANDS, records);
+            client.sendAll(Topics.COMMANDS, Commands.sequencedLoad("term", COMMANDS, MESSAGES));
 
             int seenAtTerm;
             Path firstLog = logs.resolve("run-1.log");

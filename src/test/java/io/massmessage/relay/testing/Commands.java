@@ -11,6 +11,22 @@ public final class Commands {
                 + "\",\"messageId\":\"" + messageId + "\",\"issuedAt\":\"2026-11-22T10:00:00Z\",\"update\":" + updateJson + "}";
     }
 
+    /**
+     * {@code count} OnlyFansAPI commands over {@code messages} messages of 20 accounts, keyed by
+     * account; command i of message m sets the text {@code seq-<i / messages>}, so a message's last
+     * applied text shows whether its order held.
+     */
+    public static java.util.List<java.util.Map.Entry<String, String>> sequencedLoad(String prefix, int count, int messages) {
+        java.util.List<java.util.Map.Entry<String, String>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int m = i % messages;
+            String account = "acct_" + prefix + (m % 20);
+            records.add(java.util.Map.entry(key("onlyfansapi", account),
+                    command(prefix + "-" + i, "onlyfansapi", account, "m" + m, "{\"text\":\"seq-" + (i / messages) + "\"}")));
+        }
+        return records;
+    }
+
     /** The usual record key: {@code provider:account}. */
     public static String key(String provider, String account) {
         return provider + ":" + account;

@@ -12,6 +12,15 @@ public final class OutcomeRecords {
 
     private OutcomeRecords() {}
 
+    /** Simulator settings for process tests: 20–60 ms latency and budgets no test reaches. */
+    public static io.massmessage.simulator.SimulatorSettings unlimitedProviders() {
+        var settings = new io.massmessage.simulator.SimulatorSettings();
+        settings.latency = new io.massmessage.simulator.Latency.Uniform(20, 60);
+        settings.perMinute.replaceAll((k, v) -> 10_000_000L);
+        settings.perDay.replaceAll((k, v) -> 1_000_000_000L);
+        return settings;
+    }
+
     /** Creates the five topics with {@code partitions} each; returns the result topics to read. */
     public static String[] createTopics(EmbeddedKafka kafka, int partitions) {
         kafka.createTopics(partitions, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
