@@ -49,6 +49,7 @@ public class RelayPipeline {
     private final OutcomePublisher publisher;
     private final RelayConfig config;
     private volatile boolean draining;
+    private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final RelayMetrics metrics;
     private volatile Cancellable subscription;
@@ -91,16 +92,17 @@ public class RelayPipeline {
      * partition processes them, so none is lost and none is answered twice.
      */
     void drain(@Observes ShutdownEvent event) {
+        // runs on the JVM's shutdown thread, never on an event loop: waiting here blocks nothing else
         draining = true;
         long started = System.nanoTime();
-        long deadline = started + config.shutdownGrace().toNanos();
         int atStart = pending.get();
-        while (pending.get() > 0 && System.nanoTime() < deadline) {
+        if (atStart > 0) {
             try {
-                Thread.sleep(20);
+                drained.get(config.shutdownGrace().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // the grace period is over: what is unfinished stays uncommitted
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
             }
         }
         LOG.infof("shutdown: %d commands were in progress, %d finished in %d ms, %d handed back uncommitted",
@@ -151,7 +153,9 @@ public class RelayPipeline {
                         .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
-                    pending.decrementAndGet();
+                    if (pending.decrementAndGet() == 0 && draining) {
+                        drained.complete(null);
+                    }
                     if (partition != null) {
                         gate.leave(partition);
                     }
