@@ -14,7 +14,6 @@ import io.massmessage.relay.provider.ProviderResponse;
 import io.massmessage.relay.provider.RateLimitInfo;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
-import java.util.function.BooleanSupplier;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,16 +60,14 @@ public final class CommandProcessor {
 
     /** Processes the command outside any trace; the Uni never fails for a provider's sake. */
     public Uni<Outcome> process(UpdateCommand command) {
-        return process(command, Context.root(), () -> true);
+        return process(command, Context.root());
     }
 
     /**
      * Processes the command; each provider call becomes a span under {@code trace} (the command's
-     * Kafka record's span). Before each call it asks {@code owned} whether this replica still owns
-     * the command's partition; if not, the Uni fails with {@link HandedBackException} and nothing is
-     * sent. Otherwise the Uni never fails for a provider's sake.
+     * Kafka record's span). The Uni never fails for a provider's sake.
      */
-    public Uni<Outcome> process(UpdateCommand command, Context trace, BooleanSupplier owned) {
+    public Uni<Outcome> process(UpdateCommand command, Context trace) {
         long start = clock.millis();
         ProviderAdapter adapter = registry.adapter(command.provider()).orElseThrow(
                 () -> new IllegalStateException("no adapter for validated provider " + command.provider()));
@@ -85,7 +82,7 @@ public final class CommandProcessor {
         ProviderRequest request = adapter.request(command, apiKey.get());
         var endpoint = registry.endpoint(adapter);
         var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
-        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, trace, owned, start, 1, 0, 0, null));
+        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, trace, start, 1, 0, 0, null));
     }
 
     /**
@@ -118,9 +115,6 @@ public final class CommandProcessor {
             if (!slot.granted()) {
                 boolean late = sendAt != null && !slot.at().isBefore(sendAt);
                 return Uni.createFrom().item(late ? expired(attempt, slot) : noSlot(attempt, slot));
-            }
-            if (!attempt.owned.getAsBoolean()) {
-                return Uni.createFrom().failure(new HandedBackException(attempt.command.commandId()));
             }
             Attempt waited = attempt.waited(slot.waitMs());
             metrics.budgetWait(provider, Duration.ofMillis(slot.waitMs()));
@@ -205,22 +199,22 @@ public final class CommandProcessor {
      * against the retry budget).
      */
     private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
-            RateBudgets.Limits limits, Context trace, BooleanSupplier owned, long start, int number, long waitedMs, long pausedMs,
+            RateBudgets.Limits limits, Context trace, long start, int number, long waitedMs, long pausedMs,
             ProviderResponse.Throttled lastThrottle) {
         Attempt next() {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, owned, start, number + 1, waitedMs, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number + 1, waitedMs, pausedMs, lastThrottle);
         }
 
         Attempt waited(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, owned, start, number, waitedMs + ms, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs + ms, pausedMs, lastThrottle);
         }
 
         Attempt paused(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, owned, start, number, waitedMs, pausedMs + ms, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs, pausedMs + ms, lastThrottle);
         }
 
         Attempt throttledBy(ProviderResponse.Throttled response) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, owned, start, number, waitedMs, pausedMs, response);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs, pausedMs, response);
         }
 
         @Override

@@ -1,9 +1,9 @@
 package io.massmessage.relay.flow;
 
 /**
- * A command was not sent because a rebalance moved its partition to another replica, which will
- * process it from the partition's last commit. Not a failure of the command: it gets no outcome here
- * and no dead letter.
+ * A command was not finished here because a rebalance moved its partition to another replica,
+ * which processes it from the partition's last commit. Not a failure of the command: it gets no
+ * outcome here and no dead letter.
  */
 public final class HandedBackException extends RuntimeException {
 

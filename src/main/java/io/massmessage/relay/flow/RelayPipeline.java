@@ -22,6 +22,10 @@ import org.apache.kafka.common.TopicPartition;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -49,7 +53,7 @@ public class RelayPipeline {
     private final OutcomePublisher publisher;
     private final RelayConfig config;
     private volatile boolean draining;
-    private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final RelayMetrics metrics;
     private volatile Cancellable subscription;
@@ -98,8 +102,8 @@ public class RelayPipeline {
         int atStart = pending.get();
         if (atStart > 0) {
             try {
-                drained.get(config.shutdownGrace().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                drained.get(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
                 // the grace period is over: what is unfinished stays uncommitted
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -115,11 +119,6 @@ public class RelayPipeline {
         if (current != null) {
             current.cancel();
         }
-    }
-
-    /** The per-partition bound on pending commands. */
-    public PartitionGate gate() {
-        return gate;
     }
 
     /** Valid commands taken from Kafka and not yet finished. */
@@ -145,10 +144,9 @@ public class RelayPipeline {
         TopicPartition partition = record.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(m -> new TopicPartition(m.getTopic(), m.getPartition())).orElse(null);
         int epoch = partition == null ? 0 : gate.enter(partition);
-        java.util.function.BooleanSupplier owned = partition == null ? () -> true : () -> gate.owns(partition, epoch);
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
         Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
-        return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace, owned), command, partition, epoch)
+        return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, partition, epoch)
                         .invoke(outcome -> CommandLog.with(command, trace, () -> log(outcome)))
                         .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
@@ -175,8 +173,9 @@ public class RelayPipeline {
     }
 
     /**
-     * Ends a command's processing as handed back when a rebalance takes its partition away; the
-     * cancelled processing leaves its key's budget queue without spending a slot.
+     * Ends a command's processing as handed back when a rebalance takes its partition away (at once
+     * if it already has): the cancelled processing leaves its key's budget queue without spending a
+     * slot, or its request is abandoned, and nothing more is sent for it here.
      */
     private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, TopicPartition partition, int epoch) {
         if (partition == null) {

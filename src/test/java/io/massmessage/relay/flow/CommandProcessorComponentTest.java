@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -113,14 +112,6 @@ class CommandProcessorComponentTest {
             assertThat(s.credits().balance()).isEqualTo(5L);
         });
         wireMock.verify(putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/1")).withHeader("Authorization", equalTo("Bearer of-key")));
-    }
-
-    @Test
-    void handsACommandBackUnsentWhenItsPartitionMovedAway() {
-        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/31")).willReturn(aResponse().withStatus(200).withBody(OK)));
-        assertThatThrownBy(() -> processor.process(of("31"), io.opentelemetry.context.Context.root(), () -> false)
-                .await().atMost(Duration.ofSeconds(20))).isInstanceOf(HandedBackException.class);
-        wireMock.verify(0, putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/31")));
     }
 
     @Test
