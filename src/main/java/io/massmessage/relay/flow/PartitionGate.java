@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * resume these partitions too.
  *
  * <p>It also knows which partitions this replica still owns: a rebalance that takes a partition away
- * ends its ownership epoch, and commands taken under an ended epoch are handed back unsent (the new
+ * ends its ownership epoch, and commands taken under an ended epoch are handed back unfinished (the new
  * owner processes them from the last commit), so two replicas never spend one account's budget at
  * once.
  */

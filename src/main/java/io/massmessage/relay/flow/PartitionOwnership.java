@@ -30,7 +30,7 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
-            LOG.infof("partitions revoked: %s; their unsent commands are handed back", partitions);
+            LOG.infof("partitions revoked: %s; their unfinished commands are handed back", partitions);
             gate.revoked(partitions);
         }
     }
