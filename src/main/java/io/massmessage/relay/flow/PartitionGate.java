@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -41,9 +42,8 @@ public final class PartitionGate {
     private final Map<TopicPartition, AtomicInteger> pending = new ConcurrentHashMap<>();
     private final Set<TopicPartition> held = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean reconciling = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong changes = new AtomicLong();
     private volatile int assigned = 1;
-    private volatile Set<TopicPartition> paused = Set.of();
     private final Map<TopicPartition, AtomicInteger> epochs = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Set<Runnable>> endOfEpoch = new ConcurrentHashMap<>();
 
@@ -123,14 +123,9 @@ public final class PartitionGate {
         return Math.max(MIN_SHARE, maxPending / Math.max(1, assigned));
     }
 
-    /** Partitions the gate holds paused now (its view; the consumer's is {@link #paused()}). */
+    /** Partitions the gate holds paused now. */
     public Set<TopicPartition> held() {
         return Set.copyOf(held);
-    }
-
-    /** Partitions the consumer had paused at the last reconcile. */
-    public Set<TopicPartition> paused() {
-        return paused;
     }
 
     /** Applies the held set to the consumer, on its polling thread; a no-op while one is under way. */
@@ -153,10 +148,9 @@ public final class PartitionGate {
             if (!resume.isEmpty()) {
                 c.resume(resume);
             }
-            paused = Set.copyOf(c.paused());
-            return paused;
+            return null;
         }).subscribe().with(
-                now -> {
+                done -> {
                     reconciling.set(false);
                     if (changes.get() != seen) {
                         reconcile(); // the held set changed while this round ran
