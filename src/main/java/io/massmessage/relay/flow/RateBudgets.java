@@ -57,7 +57,7 @@ public final class RateBudgets {
      * comes in time.
      */
     public Uni<Reservation> acquire(String provider, String apiKey, Limits limits, Instant deadline) {
-        Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey, k -> new Budget(limits));
+        Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey, k -> new Budget(provider, fingerprint(apiKey), limits));
         return Uni.createFrom().emitter(emitter -> budget.enter(new Waiter(emitter, clock.millis(), deadline.toEpochMilli())));
     }
 
@@ -78,12 +78,7 @@ public final class RateBudgets {
 
     /** Every key's budget now. */
     public List<KeyView> keys() {
-        List<KeyView> views = new ArrayList<>();
-        budgets.forEach((id, budget) -> {
-            int cut = id.indexOf('\u0000');
-            views.add(budget.view(id.substring(0, cut), fingerprint(id.substring(cut + 1))));
-        });
-        return views;
+        return budgets.values().stream().map(Budget::view).toList();
     }
 
     /** The first 8 hex digits of the SHA-256 of {@code apiKey}: names a key in metrics without revealing it. */
@@ -105,6 +100,8 @@ public final class RateBudgets {
     private record Waiter(UniEmitter<? super Reservation> emitter, long since, long deadline) {}
 
     private final class Budget {
+        private final String provider;
+        private final String fingerprint;
         private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
         private long perMinute;
         private long perDay;
@@ -115,7 +112,9 @@ public final class RateBudgets {
         private long spentToday;
         private boolean pumping;
 
-        Budget(Limits limits) {
+        Budget(String provider, String fingerprint, Limits limits) {
+            this.provider = provider;
+            this.fingerprint = fingerprint;
             perMinute = Math.max(1, limits.perMinute());
             perDay = limits.perDay() <= 0 ? Long.MAX_VALUE : limits.perDay();
         }
@@ -190,9 +189,9 @@ public final class RateBudgets {
             return queue.size();
         }
 
-        synchronized KeyView view(String provider, String key) {
+        synchronized KeyView view() {
             long remaining = perDay == Long.MAX_VALUE ? -1 : Math.max(0, perDay - spentToday);
-            return new KeyView(provider, key, perMinute, remaining, queue.size());
+            return new KeyView(provider, fingerprint, perMinute, remaining, queue.size());
         }
 
         /** Takes in what the provider said; the caller then runs {@link #pumpLater} so waiters see it. */
