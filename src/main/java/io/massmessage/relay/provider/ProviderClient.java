@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends {@link ProviderRequest}s without blocking, one pooled Vert.x Web Client per provider, and
@@ -36,7 +37,7 @@ import java.util.Map;
 public final class ProviderClient {
 
     private final Map<String, Target> targets = new HashMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new HashMap<>();
+    private final Map<String, AtomicInteger> inFlight = new HashMap<>();
     private final Clock clock;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
@@ -53,13 +54,8 @@ public final class ProviderClient {
         this.propagator = otel.getPropagators().getTextMapPropagator();
         for (ProviderAdapter adapter : registry.all()) {
             targets.put(adapter.name(), Target.create(vertx, registry.endpoint(adapter), relay.maxInFlight()));
-            inFlight.put(adapter.name(), new java.util.concurrent.atomic.AtomicInteger());
+            inFlight.put(adapter.name(), new AtomicInteger());
         }
-    }
-
-    /** Sends {@code request} to {@code adapter}'s provider and reads the answer, outside any trace. */
-    public Uni<ProviderResponse> call(ProviderAdapter adapter, ProviderRequest request) {
-        return call(adapter, request, Context.root());
     }
 
     /** Sends {@code request} to {@code adapter}'s provider and reads the answer, as a span under {@code trace}. */
