@@ -155,6 +155,19 @@ class KubernetesManifestsTest {
         JsonNode pod = readBase().stream().filter(d -> d.path("kind").asText().equals("Deployment")).findFirst()
                 .orElseThrow().at("/spec/template/spec");
         assertThat(pod.at("/securityContext/runAsUser").asInt()).as("the image's user").isEqualTo(10001);
+
+        // The image starts the JVM with deploy/jvm.options, the set the benchmark measured; the pod neither
+        // overrides the heap nor gives it less memory than heap plus what the JVM needs beside it.
+        assertThat(dockerfile).contains("COPY --chown=10001:10001 deploy/jvm.options /app/jvm.options")
+                .contains("exec java @/app/jvm.options $JAVA_OPTS -jar");
+        List<String> jvm = Files.readAllLines(Path.of("deploy", "jvm.options"));
+        int heapMiB = jvm.stream().filter(line -> line.startsWith("-Xmx")).map(line -> line.replaceAll("[^0-9]", ""))
+                .mapToInt(Integer::parseInt).findFirst().orElseThrow(() -> new AssertionError("jvm.options sets no -Xmx"));
+        JsonNode container = pod.at("/containers/0");
+        assertThat(container.at("/env").toString()).as("JAVA_OPTS must not override the benchmarked heap").doesNotContain("-Xmx");
+        int requestMiB = Integer.parseInt(container.at("/resources/requests/memory").asText().replace("Mi", ""));
+        assertThat(requestMiB).as("memory request: the heap plus ~160 MiB of metaspace, code, threads and buffers")
+                .isGreaterThanOrEqualTo(heapMiB + 160);
     }
 
     /** Env var names the application reads: its config mappings, the channel settings, and the JVM's. */
