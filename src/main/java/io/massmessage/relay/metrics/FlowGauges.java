@@ -1,5 +1,6 @@
 package io.massmessage.relay.metrics;
 
+import io.massmessage.relay.flow.PartitionGate;
 import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
 import io.massmessage.relay.provider.ProviderClient;
@@ -22,8 +23,12 @@ import jakarta.enterprise.event.Observes;
 public class FlowGauges {
 
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
-            ProviderRegistry registry, ProviderClient client, Vertx vertx) {
+            ProviderRegistry registry, ProviderClient client, PartitionGate gate, Vertx vertx) {
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
+        metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending commands",
+                () -> gate.held().size());
+        metrics.gauge("relay.partition.share", "Pending commands each assigned partition may hold (max-pending / assigned)",
+                gate::share);
         // per-key gauges, tagged by provider and key fingerprint, registered as keys come into use
         Set<String> known = ConcurrentHashMap.newKeySet();
         vertx.setPeriodic(0, 1_000, timer -> {
