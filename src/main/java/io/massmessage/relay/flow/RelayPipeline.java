@@ -82,8 +82,8 @@ public class RelayPipeline {
     }
 
     void start(@Observes StartupEvent event) {
-        // Unbounded merge: the bound is per partition (PartitionGate pauses partitions at their share),
-        // so a partition whose commands wait for budget never takes the slots of the others.
+        // No bound on the stream itself: the bound is per partition (PartitionGate pauses partitions at
+        // their share), so a partition whose commands wait for budget never takes the slots of the others.
         vertx.setPeriodic(500, 500, timer -> gate.reconcile());
         // Each command is its own subscription rather than an inner of merge(): Mutiny's flatMap walks all
         // of its inners on every completion, which with thousands pending was a quarter of the event loop.

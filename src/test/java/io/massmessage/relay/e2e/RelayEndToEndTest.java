@@ -273,6 +273,8 @@ class RelayEndToEndTest {
                 .contains("relay_provider_requests_in_flight{provider=\"onlyfansapi\"")
                 .contains("relay_commands_pending")
                 .contains("relay_budget_waiting")
+                .containsPattern("relay_partitions_held [0-9]")
+                .containsPattern("relay_partition_share [1-9][0-9]")
                 .containsPattern("relay_budget_wait_seconds_count\\{provider=\"onlyfansapi\"[^}]*} [1-9]")
                 .contains("relay_budget_limit_minute{key=\"" + io.massmessage.relay.flow.RateBudgets.fingerprint("test-key-onlyfansapi")
                         + "\",provider=\"onlyfansapi\"")
