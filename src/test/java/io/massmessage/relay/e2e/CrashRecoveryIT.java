@@ -6,17 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.massmessage.relay.testing.Commands;
-import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.OutcomeRecords;
+import io.massmessage.relay.testing.ProcessStack;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +32,12 @@ class CrashRecoveryIT {
 
     @Test
     void everyCommandGetsAnOutcomeAfterAKillAndRestart() throws Exception {
-        Vertx vertx = Vertx.vertx();
         SimulatorSettings settings = OutcomeRecords.unlimitedProviders();
-        Path logs = Files.createDirectories(Path.of("target", "crash-test"));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(4);
-                ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
-                KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), OutcomeRecords.createTopics(kafka, 4))) {
-            Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
-            props.put("quarkus.http.port", "0");
+        try (ProcessStack stack = ProcessStack.start(settings, "crash-test")) {
+            ProviderSimulator simulator = stack.simulator();
+            KafkaTestClient client = stack.client();
+            Path logs = stack.logs();
+            Map<String, String> props = stack.serviceProperties();
             // The killed consumer leaves no LeaveGroup behind: the broker frees its partitions only when
             // its session times out (Kafka's default is 45 s). A short session keeps the test quick.
             props.put("mp.messaging.incoming.commands.session.timeout.ms", "6000");
@@ -83,8 +78,6 @@ class CrashRecoveryIT {
             // Order per message survives the replay: each message's last applied update is its last command.
             simulator.counters().updatesByMessage().forEach((message, updates) ->
                     assertThat(updates.get(updates.size() - 1)).as(message).isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
-        } finally {
-            vertx.close();
         }
     }
 }

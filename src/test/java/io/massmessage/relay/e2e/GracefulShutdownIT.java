@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.massmessage.relay.testing.Commands;
-import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.OutcomeRecords;
+import io.massmessage.relay.testing.ProcessStack;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +31,12 @@ class GracefulShutdownIT {
 
     @Test
     void sigtermFinishesWhatWasTakenCommitsAndLeavesTheRestToTheNextReplica() throws Exception {
-        Vertx vertx = Vertx.vertx();
         SimulatorSettings settings = OutcomeRecords.unlimitedProviders();
-        Path logs = Files.createDirectories(Path.of("target", "shutdown-test"));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(4);
-                ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
-                KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), OutcomeRecords.createTopics(kafka, 4))) {
-            Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
-            props.put("quarkus.http.port", "0");
+        try (ProcessStack stack = ProcessStack.start(settings, "shutdown-test")) {
+            ProviderSimulator simulator = stack.simulator();
+            KafkaTestClient client = stack.client();
+            Path logs = stack.logs();
+            Map<String, String> props = stack.serviceProperties();
             // a small intake, so that at SIGTERM most commands are still in Kafka for the second replica
             props.put("relay.max-pending", "100");
             props.put("relay.max-in-flight", "100");
@@ -77,8 +73,6 @@ class GracefulShutdownIT {
             assertThat(shutdownLine).contains("0 handed back");
             simulator.counters().updatesByMessage().forEach((message, updates) ->
                     assertThat(updates.get(updates.size() - 1)).as(message).isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
-        } finally {
-            vertx.close();
         }
     }
 }

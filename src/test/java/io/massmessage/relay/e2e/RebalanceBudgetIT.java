@@ -4,18 +4,15 @@ import static io.massmessage.relay.testing.Commands.command;
 import static io.massmessage.relay.testing.Commands.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.OutcomeRecords;
+import io.massmessage.relay.testing.ProcessStack;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
 import io.massmessage.simulator.Latency;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,16 +38,14 @@ class RebalanceBudgetIT {
 
     @Test
     void aMovedBudgetIsNeverExceeded() throws Exception {
-        Vertx vertx = Vertx.vertx();
         SimulatorSettings settings = new SimulatorSettings();
         settings.latency = new Latency.Uniform(20, 60);
         settings.perMinute.put("fansly", PER_MINUTE);
-        Path logs = Files.createDirectories(Path.of("target", "rebalance-test"));
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(4);
-                ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
-                KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), OutcomeRecords.createTopics(kafka, 4))) {
-            Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
-            props.put("quarkus.http.port", "0");
+        try (ProcessStack stack = ProcessStack.start(settings, "rebalance-test")) {
+            ProviderSimulator simulator = stack.simulator();
+            KafkaTestClient client = stack.client();
+            Path logs = stack.logs();
+            Map<String, String> props = stack.serviceProperties();
             props.put("providers.fansly.requests-per-minute", String.valueOf(PER_MINUTE));
             props.put("relay.rate-limit.max-wait", "600s");
             List<Map.Entry<String, String>> records = new ArrayList<>();
@@ -117,8 +112,6 @@ class RebalanceBudgetIT {
             int promised = (int) Math.ceil(evenRate * 10 + evenRate * HEADROOM * 30 + 2);
             assertThat(promised).isLessThan((int) (PER_MINUTE / 6) + 20);
             assertThat(worst).as("most requests of one key in any 10 s").isLessThanOrEqualTo(promised);
-        } finally {
-            vertx.close();
         }
     }
 }
