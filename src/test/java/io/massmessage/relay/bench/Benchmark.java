@@ -139,7 +139,8 @@ public final class Benchmark {
             System.out.printf("s2 probe: per key %.1f–%.1f req/s of %.1f, 429s after minute 1: %d%n", probe.minRate(),
                     probe.maxRate(), 600.0 * TIME_SCALE_S2 / 60, probe.late429());
             StringBuilder perSecond = new StringBuilder("requests per second, all keys:");
-            for (int s = 0; s < 90; s++) {
+            int seconds = probe.series().values().iterator().next().length;
+            for (int s = 0; s < seconds; s++) {
                 final int second = s;
                 perSecond.append(' ').append((long) probe.series().values().stream().mapToDouble(v -> v[second]).sum());
             }
