@@ -20,6 +20,7 @@ import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.arc.DefaultBean;
 import io.vertx.mutiny.core.Vertx;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -54,7 +55,15 @@ public class Beans {
     @Produces
     @Singleton
     PartitionGate partitionGate(RelayConfig config, KafkaClientService kafkaClients) {
-        return new PartitionGate(config.maxPending(), () -> kafkaClients.getConsumer(Channels.COMMANDS));
+        return new PartitionGate(config.maxPending(), action -> {
+            @SuppressWarnings("unchecked")
+            KafkaConsumer<Object, Object> consumer = (KafkaConsumer<Object, Object>) kafkaClients.getConsumer(Channels.COMMANDS);
+            if (consumer == null) {
+                return null;
+            }
+            java.util.function.Consumer<org.apache.kafka.clients.consumer.Consumer<Object, Object>> onPollingThread = action::accept;
+            return consumer.runOnPollingThread(onPollingThread);
+        });
     }
 
     @Produces

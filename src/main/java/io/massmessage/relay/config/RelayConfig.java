@@ -17,8 +17,8 @@ public interface RelayConfig {
     int maxInFlight();
 
     /**
-     * Commands taken from Kafka and not yet finished: in flight, waiting for their key's rate budget
-     * or for an earlier command of the same message. Shared out per assigned partition (at least 16
+     * Records polled from Kafka and not yet finished: queued for the pipeline, in flight, waiting for
+     * their key's rate budget or for an earlier command of the same message. Shared out per assigned partition (at least 16
      * each): a partition at its share is paused, alone, until half of it is done (the consumer keeps
      * polling, so it stays in its group). So one throttled account holds back only its own partition,
      * and a waiting command costs memory only, never a connection.

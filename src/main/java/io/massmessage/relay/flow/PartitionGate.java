@@ -1,23 +1,31 @@
 package io.massmessage.relay.flow;
 
-import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
+import io.smallrye.mutiny.Uni;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Bounds the commands taken from each partition and not yet finished, and pauses exactly the
+ * Bounds the records polled from each partition and not yet finished, and pauses exactly the
  * partitions at their bound, so one account whose commands wait for its budget holds back only its
  * own partition while every other partition keeps flowing. Each assigned partition may have
- * {@code max-pending / assigned partitions} commands pending (at least {@link #MIN_SHARE}); it is
+ * {@code max-pending / assigned partitions} records pending (at least {@link #MIN_SHARE}); it is
  * paused when it reaches that share and resumed at half of it.
+ *
+ * <p>Records are counted when the consumer polls them ({@link PollCounter}, on the polling thread),
+ * not when the pipeline takes them: the connector's queue between the two is unbounded, so a busy
+ * event loop would otherwise let a deep backlog pile up in memory past the bound. A partition found at
+ * its share is paused before the consumer's next poll (the pause is queued on the polling thread from
+ * inside the poll that counted it), so the bound is exceeded by at most one poll's records.
  *
  * <p>The consumer keeps polling while partitions are paused, so it stays in its group. Pausing is
  * reconciled on the consumer's polling thread whenever the set changes and twice a second: Kafka
@@ -25,102 +33,149 @@ import org.jboss.logging.Logger;
  * whole-assignment pausing is off ({@code pause-if-no-requests=false}), since its resume would
  * resume these partitions too.
  *
- * <p>It also knows which partitions this replica still owns: a rebalance that takes a partition away
- * ends its ownership epoch, and commands taken under an ended epoch are handed back unfinished (the new
- * owner processes them from the last commit), so two replicas never spend one account's budget at
- * once.
+ * <p>It also knows which partitions this replica still owns. Each partition has a {@link Lane}: its
+ * ownership epoch and its count. A rebalance that takes a partition away ends its lane; commands taken
+ * in an ended lane are handed back unfinished (the new owner processes them from the last commit), so
+ * two replicas never spend one account's budget at once, and whatever they still count dies with
+ * their lane instead of being subtracted from the next owner's.
  */
 public final class PartitionGate {
 
-    /** No partition's share of pending commands is smaller than this. */
+    /** No partition's share of pending records is smaller than this. */
     public static final int MIN_SHARE = 16;
 
     private static final Logger LOG = Logger.getLogger(PartitionGate.class);
 
+    /** Runs an action on the consumer's polling thread; {@code null} while there is no consumer. */
+    @FunctionalInterface
+    public interface PollingThread {
+        Uni<Void> run(java.util.function.Consumer<Consumer<?, ?>> action);
+    }
+
+    /**
+     * One partition's ownership epoch: the records counted in it and what runs when it ends. A command
+     * keeps the lane it was taken in and gives it back with {@link #leave}.
+     */
+    public static final class Lane {
+        private final TopicPartition partition;
+        private final AtomicInteger pending = new AtomicInteger();
+        private final Set<Runnable> atEnd = ConcurrentHashMap.newKeySet();
+        private volatile boolean ended;
+
+        private Lane(TopicPartition partition, boolean ended) {
+            this.partition = partition;
+            this.ended = ended;
+        }
+
+        public TopicPartition partition() {
+            return partition;
+        }
+
+        private void end() {
+            ended = true;
+            for (Runnable action : List.copyOf(atEnd)) {
+                if (atEnd.remove(action)) {
+                    action.run();
+                }
+            }
+        }
+    }
+
     private final int maxPending;
-    private final Supplier<KafkaConsumer<?, ?>> consumer;
-    private final Map<TopicPartition, AtomicInteger> pending = new ConcurrentHashMap<>();
+    private final PollingThread pollingThread;
+    private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
     private final Set<TopicPartition> held = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean reconciling = new AtomicBoolean();
     private final AtomicLong changes = new AtomicLong();
     private volatile int assigned = 1;
-    private final Map<TopicPartition, AtomicInteger> epochs = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, Set<Runnable>> endOfEpoch = new ConcurrentHashMap<>();
 
-    public PartitionGate(int maxPending, Supplier<KafkaConsumer<?, ?>> consumer) {
+    public PartitionGate(int maxPending, PollingThread pollingThread) {
         this.maxPending = maxPending;
-        this.consumer = consumer;
+        this.pollingThread = pollingThread;
+    }
+
+    /** The consumer polled {@code records} records of {@code partition} (on its polling thread). */
+    public void polled(TopicPartition partition, int records) {
+        Lane lane = lane(partition);
+        int now = lane.pending.addAndGet(records);
+        if (now >= share() && !lane.ended && held.add(partition)) {
+            changes.incrementAndGet();
+            reconcile();
+        }
+    }
+
+    /** The pipeline takes a record of {@code partition}: the lane it counts in, for {@link #owns} and {@link #leave}. */
+    public Lane take(TopicPartition partition) {
+        return lane(partition);
+    }
+
+    /** Whether this replica still owns the partition in the lane a command was taken in. */
+    public boolean owns(Lane lane) {
+        return !lane.ended && lanes.get(lane.partition) == lane;
     }
 
     /**
-     * A command of {@code partition} was taken; returns the partition's ownership epoch, for
-     * {@link #owns}.
+     * Runs {@code action} when the lane a command was taken in ends (at once if it already has); returns
+     * what removes the registration. The pipeline uses it to end a command waiting for budget on a
+     * revoked partition at once, instead of letting it hold a slot.
      */
-    public int enter(TopicPartition partition) {
-        int epoch = epochs.computeIfAbsent(partition, p -> new AtomicInteger()).get();
-        enterCount(partition);
-        return epoch;
-    }
-
-    /** Whether this replica still owns {@code partition} in the epoch a command was taken in. */
-    public boolean owns(TopicPartition partition, int epoch) {
-        AtomicInteger current = epochs.get(partition);
-        return current != null && current.get() == epoch;
-    }
-
-    /**
-     * Runs {@code action} when the ownership epoch a command was taken in ends (at once if it already
-     * has); returns what removes the registration. The pipeline uses it to end a command waiting for
-     * budget on a revoked partition at once, instead of letting it hold a slot.
-     */
-    public Runnable onEnd(TopicPartition partition, int epoch, Runnable action) {
-        Set<Runnable> actions = endOfEpoch.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet());
-        actions.add(action);
-        if (!owns(partition, epoch) && actions.remove(action)) {
+    public Runnable onEnd(Lane lane, Runnable action) {
+        lane.atEnd.add(action);
+        if (lane.ended && lane.atEnd.remove(action)) {
             action.run();
         }
-        return () -> actions.remove(action);
+        return () -> lane.atEnd.remove(action);
     }
 
-    /** A rebalance took these partitions away: their commands not yet sent are handed back. */
-    public void revoked(java.util.Collection<TopicPartition> partitions) {
+    /** A record taken in {@code lane} is finished: its outcome published, dead-lettered, or handed back. */
+    public void leave(Lane lane) {
+        int now = lane.pending.decrementAndGet();
+        if (now <= share() / 2 && lanes.get(lane.partition) == lane && held.remove(lane.partition)) {
+            changes.incrementAndGet();
+            reconcile();
+        }
+    }
+
+    /** A rebalance gave this replica these partitions ({@code total} assigned now): each starts a new lane. */
+    public void assigned(Collection<TopicPartition> partitions, int total) {
+        assigned = Math.max(1, total);
         for (TopicPartition partition : partitions) {
-            epochs.computeIfAbsent(partition, p -> new AtomicInteger()).incrementAndGet();
-            Set<Runnable> actions = endOfEpoch.get(partition);
-            if (actions != null) {
-                for (Runnable action : java.util.List.copyOf(actions)) {
-                    if (actions.remove(action)) {
-                        action.run();
-                    }
-                }
-            }
+            lanes.compute(partition, (p, current) -> current == null || current.ended ? new Lane(p, false) : current);
+        }
+    }
+
+    /** A rebalance took these partitions away (or they were lost): their lanes end, their commands are handed back. */
+    public void revoked(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            Lane old = lanes.put(partition, new Lane(partition, true));
             if (held.remove(partition)) {
                 changes.incrementAndGet();
             }
+            if (old != null) {
+                old.end();
+            }
         }
     }
 
-    private void enterCount(TopicPartition partition) {
-        int now = pending.computeIfAbsent(partition, p -> new AtomicInteger()).incrementAndGet();
-        if (now >= share() && held.add(partition)) {
-            changes.incrementAndGet();
-            reconcile();
-        }
-    }
-
-    /** A command of {@code partition} finished (its outcome published, or dead-lettered). */
-    public void leave(TopicPartition partition) {
-        AtomicInteger count = pending.get(partition);
-        int now = count == null ? 0 : count.decrementAndGet();
-        if (now <= share() / 2 && held.remove(partition)) {
-            changes.incrementAndGet();
-            reconcile();
-        }
+    private Lane lane(TopicPartition partition) {
+        // a partition seen before any assignment callback (a consumer without the rebalance listener) starts live
+        return lanes.computeIfAbsent(partition, p -> new Lane(p, false));
     }
 
     /** Each partition's bound now. */
     public int share() {
         return Math.max(MIN_SHARE, maxPending / Math.max(1, assigned));
+    }
+
+    /** Records polled from partitions this replica owns and not yet finished. */
+    public int pending() {
+        int total = 0;
+        for (Lane lane : lanes.values()) {
+            if (!lane.ended) {
+                total += lane.pending.get();
+            }
+        }
+        return total;
     }
 
     /** Partitions the gate holds paused now. */
@@ -130,14 +185,14 @@ public final class PartitionGate {
 
     /** Applies the held set to the consumer, on its polling thread; a no-op while one is under way. */
     public void reconcile() {
-        KafkaConsumer<?, ?> kafka = consumer.get();
-        if (kafka == null || !reconciling.compareAndSet(false, true)) {
+        if (!reconciling.compareAndSet(false, true)) {
             return;
         }
         long seen = changes.get();
-        kafka.runOnPollingThread(c -> {
+        Uni<Void> round = pollingThread.run(c -> {
             Set<TopicPartition> assignment = c.assignment();
             assigned = Math.max(1, assignment.size());
+            release();
             Set<TopicPartition> pause = new HashSet<>(held);
             pause.retainAll(assignment);
             Set<TopicPartition> resume = new HashSet<>(c.paused());
@@ -148,8 +203,12 @@ public final class PartitionGate {
             if (!resume.isEmpty()) {
                 c.resume(resume);
             }
-            return null;
-        }).subscribe().with(
+        });
+        if (round == null) {
+            reconciling.set(false);
+            return;
+        }
+        round.subscribe().with(
                 done -> {
                     reconciling.set(false);
                     if (changes.get() != seen) {
@@ -160,5 +219,19 @@ public final class PartitionGate {
                     reconciling.set(false);
                     LOG.debug("partition pause reconcile failed; the next round retries", failure);
                 });
+    }
+
+    /**
+     * Lets go of held partitions that no longer need holding: a lane ended, or a share that grew when
+     * partitions were revoked. The counts themselves are never corrected here, only read.
+     */
+    private void release() {
+        int half = share() / 2;
+        for (TopicPartition partition : held) {
+            Lane lane = lanes.get(partition);
+            if ((lane == null || lane.ended || lane.pending.get() <= half) && held.remove(partition)) {
+                changes.incrementAndGet();
+            }
+        }
     }
 }

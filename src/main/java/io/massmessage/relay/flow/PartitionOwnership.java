@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Tells the {@link PartitionGate} when a rebalance takes partitions away (or they are lost), so
- * their commands still waiting for budget are handed back instead of sent by two replicas at once.
+ * their commands still waiting for budget are handed back instead of sent by two replicas at once, and
+ * when it gives partitions, so they start counting afresh.
  * Named by {@code mp.messaging.incoming.commands.consumer-rebalance-listener.name}.
  */
 @ApplicationScoped
@@ -40,5 +41,6 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
         if (!partitions.isEmpty()) {
             LOG.infof("partitions assigned: %s", partitions);
         }
+        gate.assigned(partitions, consumer.assignment().size());
     }
 }

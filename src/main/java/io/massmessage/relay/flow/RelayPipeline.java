@@ -41,8 +41,8 @@ import org.jboss.logging.Logger;
  * dead-letter-queue strategy forwards it unchanged with the reason. A valid one waits for earlier
  * commands of the same message ({@link MessageSequencer}), is applied by {@link CommandProcessor},
  * its outcome published, and only then acknowledged, so its offset is committed (throttled
- * strategy) only after the outcome is on the broker. Up to {@code relay.max-pending} records are
- * taken at once; beyond that the stream stops requesting and the connector pauses the partitions.
+ * strategy) only after the outcome is on the broker. {@link PartitionGate} bounds the records polled
+ * and not finished, per partition, and pauses a partition at its share of {@code relay.max-pending}.
  */
 @ApplicationScoped
 public class RelayPipeline {
@@ -151,21 +151,21 @@ public class RelayPipeline {
             return Uni.createFrom().nothing();
         }
         metrics.consumed();
+        // counted against its partition's share when it was polled (PollCounter); leaves it when finished
+        PartitionGate.Lane lane = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> gate.take(new TopicPartition(m.getTopic(), m.getPartition()))).orElse(null);
         UpdateCommand command;
         try {
             command = parser.parse(record.getPayload());
         } catch (InvalidCommandException invalid) {
             LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
             metrics.deadLettered(invalid.kind().name());
-            return Uni.createFrom().completionStage(() -> record.nack(invalid));
+            return Uni.createFrom().completionStage(() -> record.nack(invalid)).onTermination().invoke(() -> leave(lane));
         }
         pending.incrementAndGet();
-        TopicPartition partition = record.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> new TopicPartition(m.getTopic(), m.getPartition())).orElse(null);
-        int epoch = partition == null ? 0 : gate.enter(partition);
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
         Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
-        return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, partition, epoch)
+        return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, lane)
                         .invoke(outcome -> CommandLog.with(command, trace, () -> log(outcome)))
                         .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
@@ -173,9 +173,7 @@ public class RelayPipeline {
                     if (pending.decrementAndGet() == 0 && draining) {
                         drained.complete(null);
                     }
-                    if (partition != null) {
-                        gate.leave(partition);
-                    }
+                    leave(lane);
                     if (failure instanceof HandedBackException) {
                         // neither acked nor nacked: the partition's new owner processes it
                         CommandLog.with(command, trace, () -> LOG.debug(failure.getMessage()));
@@ -196,15 +194,15 @@ public class RelayPipeline {
      * if it already has): the cancelled processing leaves its key's budget queue without spending a
      * slot, or its request is abandoned, and nothing more is sent for it here.
      */
-    private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, TopicPartition partition, int epoch) {
-        if (partition == null) {
+    private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, PartitionGate.Lane lane) {
+        if (lane == null) {
             return processing;
         }
         // A hand-made race: Uni.combine().any() cancels the loser through CompletableFutures, which builds two
         // exceptions with full stack traces per command (a tenth of the event loop's time in the benchmark).
         return Uni.createFrom().emitter(emitter -> {
             AtomicReference<Cancellable> work = new AtomicReference<>();
-            Runnable unregister = gate.onEnd(partition, epoch, () -> emitter.fail(new HandedBackException(command.commandId())));
+            Runnable unregister = gate.onEnd(lane, () -> emitter.fail(new HandedBackException(command.commandId())));
             emitter.onTermination(() -> {
                 unregister.run();
                 Cancellable running = work.getAndSet(ENDED);
@@ -220,6 +218,12 @@ public class RelayPipeline {
     }
 
     private static final Cancellable ENDED = () -> { };
+
+    private void leave(PartitionGate.Lane lane) {
+        if (lane != null) {
+            gate.leave(lane);
+        }
+    }
 
     private static void log(Outcome outcome) {
         UpdateCommand c = outcome.command();

@@ -25,10 +25,12 @@ public class FlowGauges {
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
             ProviderRegistry registry, ProviderClient client, PartitionGate gate, Vertx vertx) {
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
-        metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending commands",
+        metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending records",
                 () -> gate.held().size());
-        metrics.gauge("relay.partition.share", "Pending commands each assigned partition may hold (max-pending / assigned)",
+        metrics.gauge("relay.partition.share", "Pending records each assigned partition may hold (max-pending / assigned)",
                 gate::share);
+        metrics.gauge("relay.partition.pending", "Records polled from owned partitions and not finished (bounded by the shares)",
+                gate::pending);
         // per-key gauges, tagged by provider and key fingerprint, registered as keys come into use
         Set<String> known = ConcurrentHashMap.newKeySet();
         vertx.setPeriodic(0, 1_000, timer -> {

@@ -170,7 +170,7 @@ public final class Benchmark {
         double perKey = 600.0 * TIME_SCALE_S2 / 60;
         table.append(row("2. 10 keys × 600/min for 5 min (time ×" + TIME_SCALE_S2 + ": " + fmt(perKey) + "/s each), per key after the first minute",
                 fmt(budget.minRate) + "–" + fmt(budget.maxRate) + " req/s per key, " + budget.late429 + " × 429 after minute 1 ("
-                        + budget.all429 + " in all)",
+                        + budget.all429 + " in all); at most " + budget.maxPending + " pending of 4,096",
                 fmt(perKey) + " req/s per key", pct(budget.minRate / perKey) + " (worst key)",
                 fmt(budgetBase.sumRate) + " req/s all keys", ratio(budget.sumRate, budgetBase.sumRate)));
 
@@ -242,7 +242,8 @@ public final class Benchmark {
     }
 
     /** Per-key rates of ten budget-bound keys between the end of the first (scaled) minute and {@code seconds}. */
-    record BudgetResult(double minRate, double maxRate, double sumRate, long late429, long all429, Map<String, double[]> series) {}
+    record BudgetResult(double minRate, double maxRate, double sumRate, long late429, long all429, Map<String, double[]> series,
+            long maxPending, double gcSeconds) {}
 
     private BudgetResult budgetRun(String id, int c, int pending, int seconds) throws Exception {
         Topics t = topics(id);
@@ -264,6 +265,10 @@ public final class Benchmark {
         long all429;
         Map<String, Long> atMinute;
         Map<String, Long> atEnd;
+        int port = freePort();
+        extra.put("quarkus.http.port", String.valueOf(port));
+        long maxPending = 0;
+        double gcSeconds;
         try (ServiceProcess service = ServiceProcess.start(props(id, t, c, pending, extra), OUT.resolve(id + ".log"), SERVICE_JVM)) {
             sendFast(t.commands, load);
             long start = System.nanoTime();
@@ -273,7 +278,9 @@ public final class Benchmark {
                 LockSupport.parkNanos(start + TimeUnit.SECONDS.toNanos(s) - System.nanoTime());
                 snapshots.add(simulator.counters().byAccount());
                 at429.put("s" + s, simulator.counters().byProviderStatus().getOrDefault("fansly 429", 0L));
+                maxPending = Math.max(maxPending, (long) metric(port, "relay_partition_pending"));
             }
+            gcSeconds = metric(port, "jvm_gc_pause_seconds_sum");
             int minute = Math.min(seconds, 60 / TIME_SCALE_S2);
             atMinute = snapshots.get(minute);
             atEnd = snapshots.get(seconds);
@@ -302,8 +309,9 @@ public final class Benchmark {
             max = Math.max(max, rate);
             sum += rate;
         }
-        System.out.printf("%s: per-key %.1f–%.1f req/s, 429s after the first minute %d (all %d)%n", id, min, max, late429, all429);
-        return new BudgetResult(min, max, sum, late429, all429, series);
+        System.out.printf("%s: per-key %.1f–%.1f req/s, 429s after the first minute %d (all %d), max %d pending of %d, GC pauses %.1f s%n",
+                id, min, max, late429, all429, maxPending, pending, gcSeconds);
+        return new BudgetResult(min, max, sum, late429, all429, series, maxPending, gcSeconds);
     }
 
     /** Sends commands at {@code rate}/s for {@code seconds} to a warmed-up service; returns p50 and p99 of the added latency. */
@@ -442,6 +450,29 @@ public final class Benchmark {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The sum of a metric's series on the service's Prometheus endpoint; 0 while it does not answer. */
+    private static double metric(int port, String name) {
+        try {
+            java.net.http.HttpResponse<java.util.stream.Stream<String>> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/q/metrics"))
+                            .timeout(java.time.Duration.ofSeconds(2)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines());
+            return response.body().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
     }
 
     private static long rssKb(long pid) {

@@ -47,6 +47,8 @@ class RelayEndToEndTest {
             + "\"data\":{\"success\":true,\"response\":\"broadcast sent\"}},\"timestamp\":\"2026-06-19T13:42:24.655Z\"}";
 
     private final WireMockServer wireMock = RelayTestEnvironment.wireMock();
+    @jakarta.inject.Inject
+    io.massmessage.relay.flow.PartitionGate gate;
     private KafkaTestClient kafka;
     private String run;
 
@@ -239,6 +241,9 @@ class RelayEndToEndTest {
         ConsumerRecord<byte[], byte[]> missing = dead.stream().filter(r -> text(r.value()).contains("-missing")).findFirst().orElseThrow();
         assertThat(header(missing, "dead-letter-reason")).isEqualTo(
                 "provider: is required; account: is required; messageId: is required; update: is required");
+        // each record counted against the pending bound when polled has left it, the dead-lettered ones too
+        // (a record that never counted would drive the count below zero)
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.pending() == 0);
     }
 
     @TestHTTPResource("/q/metrics")
@@ -275,6 +280,7 @@ class RelayEndToEndTest {
                 .contains("relay_budget_waiting")
                 .containsPattern("relay_partitions_held [0-9]")
                 .containsPattern("relay_partition_share [1-9][0-9]")
+                .containsPattern("relay_partition_pending [0-9]")
                 .containsPattern("relay_budget_wait_seconds_count\\{provider=\"onlyfansapi\"[^}]*} [1-9]")
                 .contains("relay_budget_limit_minute{key=\"" + io.massmessage.relay.flow.RateBudgets.fingerprint("test-key-onlyfansapi")
                         + "\",provider=\"onlyfansapi\"")

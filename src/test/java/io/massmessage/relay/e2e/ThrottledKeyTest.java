@@ -58,6 +58,9 @@ class ThrottledKeyTest {
     @Inject
     KafkaClientService kafkaClients;
 
+    @Inject
+    io.massmessage.relay.flow.PartitionGate gate;
+
     @TestHTTPResource("/q/health")
     URL health;
 
@@ -102,6 +105,9 @@ class ThrottledKeyTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> !paused().isEmpty());
             // only the slow account's partition is paused; the others stay open
             assertThat(paused()).hasSize(1);
+            // counted when polled: the paused partition holds at least its share, the others' records have left
+            assertThat(gate.held()).isEqualTo(paused());
+            assertThat(gate.pending()).isGreaterThanOrEqualTo(gate.share());
             assertThat(kafkaClients.getConsumer("commands").getAssignments().await().atMost(Duration.ofSeconds(5)))
                     .hasSizeGreaterThan(1);
             // Waiting on one key is not a fault: liveness and readiness (Kafka channels, the throttled
@@ -117,6 +123,7 @@ class ThrottledKeyTest {
                             "\"limit_minute\":60000"))));
             await().atMost(Duration.ofSeconds(60)).until(() -> count(kafka, run + "-slow-") == 60);
             await().atMost(Duration.ofSeconds(30)).until(() -> paused().isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> gate.pending() == 0);
             assertThat(kafka.seen(r -> text(r.value()).contains(run + "-slow-")))
                     .allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));
         }

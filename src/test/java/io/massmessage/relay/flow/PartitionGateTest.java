@@ -2,66 +2,107 @@ package io.massmessage.relay.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-/** The per-partition bound: a partition is held at its share of pending commands and let go at half. */
+/**
+ * The per-partition bound: records count when polled, a partition is held at its share and let go at
+ * half; lanes end with a rebalance, and what was counted in an ended lane never touches the next one.
+ */
 class PartitionGateTest {
 
     private final TopicPartition slow = new TopicPartition("commands", 0);
     private final TopicPartition fast = new TopicPartition("commands", 1);
 
+    private static PartitionGate gate(int maxPending) {
+        return new PartitionGate(maxPending, action -> null); // no consumer: the held set alone
+    }
+
     @Test
-    void holdsAPartitionAtItsShareAndReleasesItAtHalf() {
-        PartitionGate gate = new PartitionGate(64, () -> null); // no consumer: the held set alone
+    void holdsAPartitionAtItsShareOfPolledRecordsAndReleasesItAtHalf() {
+        PartitionGate gate = gate(64);
         assertThat(gate.share()).isEqualTo(64); // one partition assumed until the consumer says more
-        for (int i = 0; i < 63; i++) {
-            gate.enter(slow);
-        }
-        gate.enter(fast);
+        gate.polled(slow, 63);
+        gate.polled(fast, 1);
         assertThat(gate.held()).isEmpty();
-        gate.enter(slow);
+        assertThat(gate.pending()).isEqualTo(64);
+        gate.polled(slow, 5); // one poll may take a partition past its share: held from then on
         assertThat(gate.held()).containsExactly(slow);
-        for (int i = 0; i < 31; i++) {
-            gate.leave(slow);
+        List<PartitionGate.Lane> taken = new ArrayList<>();
+        for (int i = 0; i < 68; i++) {
+            taken.add(gate.take(slow));
+        }
+        for (int i = 0; i < 35; i++) {
+            gate.leave(taken.get(i));
         }
         assertThat(gate.held()).containsExactly(slow); // 33 pending: above half
-        gate.leave(slow);
+        gate.leave(taken.get(35));
         assertThat(gate.held()).isEmpty();
-        gate.leave(fast);
+        gate.leave(gate.take(fast));
         assertThat(gate.held()).isEmpty();
+        assertThat(gate.pending()).isEqualTo(32);
+    }
+
+    @Test
+    void theShareFollowsTheAssignment() {
+        PartitionGate gate = gate(64);
+        gate.assigned(List.of(slow, fast), 2);
+        assertThat(gate.share()).isEqualTo(32);
+        gate.polled(slow, 32);
+        assertThat(gate.held()).containsExactly(slow);
+        assertThat(gate(4).share()).as("never below the minimum").isEqualTo(PartitionGate.MIN_SHARE);
     }
 
     @Test
     void aRevokedPartitionsCommandsAreNoLongerOwnedButLaterOnesAre() {
-        PartitionGate gate = new PartitionGate(64, () -> null);
-        int before = gate.enter(slow);
-        int other = gate.enter(fast);
-        assertThat(gate.owns(slow, before)).isTrue();
-        gate.revoked(java.util.List.of(slow));
-        assertThat(gate.owns(slow, before)).as("taken before the rebalance").isFalse();
-        assertThat(gate.owns(fast, other)).as("another partition").isTrue();
-        int after = gate.enter(slow); // assigned back later: a new epoch
-        assertThat(gate.owns(slow, after)).isTrue();
+        PartitionGate gate = gate(64);
+        gate.assigned(List.of(slow, fast), 2);
+        PartitionGate.Lane before = gate.take(slow);
+        PartitionGate.Lane other = gate.take(fast);
+        assertThat(gate.owns(before)).isTrue();
+        gate.revoked(List.of(slow));
+        assertThat(gate.owns(before)).as("taken before the rebalance").isFalse();
+        assertThat(gate.owns(other)).as("another partition").isTrue();
+        assertThat(gate.owns(gate.take(slow))).as("taken after it was revoked, before it came back").isFalse();
+        gate.assigned(List.of(slow), 2); // assigned back later: a new lane
+        assertThat(gate.owns(gate.take(slow))).isTrue();
     }
 
     @Test
-    void endOfEpochActionsRunOnRevocationOrAtOnceAndCanBeRemoved() {
-        PartitionGate gate = new PartitionGate(64, () -> null);
-        int epoch = gate.enter(slow);
-        java.util.List<String> ran = new java.util.ArrayList<>();
-        gate.onEnd(slow, epoch, () -> ran.add("waiting"));
-        Runnable remove = gate.onEnd(slow, epoch, () -> ran.add("finished first"));
+    void whatWasCountedInAnEndedLaneNeitherHoldsNorFreesTheNextOne() {
+        PartitionGate gate = gate(64);
+        gate.assigned(List.of(slow), 1);
+        gate.polled(slow, 70);
+        List<PartitionGate.Lane> old = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            old.add(gate.take(slow));
+        }
+        assertThat(gate.held()).containsExactly(slow);
+        gate.revoked(List.of(slow));
+        assertThat(gate.held()).as("a revoked partition is not held").isEmpty();
+        assertThat(gate.pending()).as("an ended lane's records are not this replica's").isZero();
+        gate.assigned(List.of(slow), 1);
+        gate.polled(slow, 64);
+        assertThat(gate.held()).as("the new lane counts from zero").containsExactly(slow);
+        old.forEach(gate::leave); // the old commands are handed back after the new lane filled
+        assertThat(gate.held()).as("their leaving does not release the new lane").containsExactly(slow);
+        assertThat(gate.pending()).isEqualTo(64);
+    }
+
+    @Test
+    void endOfLaneActionsRunOnRevocationOrAtOnceAndCanBeRemoved() {
+        PartitionGate gate = gate(64);
+        PartitionGate.Lane lane = gate.take(slow);
+        List<String> ran = new ArrayList<>();
+        gate.onEnd(lane, () -> ran.add("waiting"));
+        Runnable remove = gate.onEnd(lane, () -> ran.add("finished first"));
         remove.run(); // its command finished before the rebalance
-        gate.onEnd(fast, gate.enter(fast), () -> ran.add("other partition"));
-        gate.revoked(java.util.List.of(slow));
+        gate.onEnd(gate.take(fast), () -> ran.add("other partition"));
+        gate.revoked(List.of(slow));
         assertThat(ran).containsExactly("waiting");
-        gate.onEnd(slow, epoch, () -> ran.add("late"));
+        gate.onEnd(lane, () -> ran.add("late"));
         assertThat(ran).containsExactly("waiting", "late");
-    }
-
-    @Test
-    void noShareIsSmallerThanTheMinimum() {
-        assertThat(new PartitionGate(4, () -> null).share()).isEqualTo(PartitionGate.MIN_SHARE);
     }
 }

@@ -1,0 +1,40 @@
+package io.massmessage.relay.config;
+
+import io.massmessage.relay.flow.PartitionGate;
+import io.massmessage.relay.flow.PollCounter;
+import io.smallrye.reactive.messaging.ClientCustomizer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Adds {@link PollCounter} to the command channel's Kafka consumer, and the {@link PartitionGate} it
+ * counts into, so records count against the pending bound when they are polled. Leaves every other
+ * client alone, the same channel's dead-letter producer included, and keeps any interceptor an
+ * operator configured.
+ */
+@ApplicationScoped
+public class CommandConsumerConfig implements ClientCustomizer<Map<String, Object>> {
+
+    private final PartitionGate gate;
+
+    public CommandConsumerConfig(PartitionGate gate) {
+        this.gate = gate;
+    }
+
+    @Override
+    public Map<String, Object> customize(String channel, Config channelConfig, Map<String, Object> config) {
+        if (!Channels.COMMANDS.equals(channel) || !config.containsKey(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG)
+                || config.containsKey(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
+            return config;
+        }
+        Object configured = config.get(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
+        String ours = PollCounter.class.getName();
+        config.put(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
+                configured == null || configured.toString().isBlank() ? ours : configured + "," + ours);
+        config.put(PollCounter.GATE, gate);
+        return config;
+    }
+}

@@ -1,0 +1,49 @@
+package io.massmessage.relay.flow;
+
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerInterceptor;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Counts each poll's records against their partition's share in the {@link PartitionGate}, on the
+ * consumer's polling thread, before the connector queues them for the pipeline. Kafka creates it from
+ * {@code interceptor.classes}; the gate reaches it through the consumer's configuration under
+ * {@link #GATE} (both put there by {@code config.CommandConsumerConfig}). Records pass unchanged.
+ */
+public final class PollCounter implements ConsumerInterceptor<Object, Object> {
+
+    /** The consumer configuration entry holding the {@link PartitionGate} instance. */
+    public static final String GATE = "relay.partition-gate";
+
+    private PartitionGate gate;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        if (!(configs.get(GATE) instanceof PartitionGate configured)) {
+            throw new ConfigException(GATE, configs.get(GATE),
+                    PollCounter.class.getName() + " needs the relay's PartitionGate instance under this key");
+        }
+        gate = configured;
+    }
+
+    @Override
+    public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
+        for (TopicPartition partition : records.partitions()) {
+            gate.polled(partition, records.records(partition).size());
+        }
+        return records;
+    }
+
+    @Override
+    public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        // commits change nothing here: a record leaves the gate when its command finishes
+    }
+
+    @Override
+    public void close() {
+        // nothing held
+    }
+}

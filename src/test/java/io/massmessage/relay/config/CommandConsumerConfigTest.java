@@ -1,0 +1,45 @@
+package io.massmessage.relay.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.massmessage.relay.flow.PartitionGate;
+import io.massmessage.relay.flow.PollCounter;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The poll counter goes to the command channel's consumer, and nowhere else. */
+class CommandConsumerConfigTest {
+
+    private final PartitionGate gate = new PartitionGate(64, action -> null);
+    private final CommandConsumerConfig customizer = new CommandConsumerConfig(gate);
+
+    private static Map<String, Object> consumer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put("group.id", "mass-message-relay");
+        config.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        return config;
+    }
+
+    @Test
+    void theCommandConsumerCountsIntoTheGate() {
+        Map<String, Object> config = customizer.customize(Channels.COMMANDS, null, consumer());
+        assertThat(config).containsEntry("interceptor.classes", PollCounter.class.getName()).containsEntry(PollCounter.GATE, gate);
+    }
+
+    @Test
+    void anOperatorsInterceptorIsKept() {
+        Map<String, Object> given = consumer();
+        given.put("interceptor.classes", "com.example.Audit");
+        assertThat(customizer.customize(Channels.COMMANDS, null, given))
+                .containsEntry("interceptor.classes", "com.example.Audit," + PollCounter.class.getName());
+    }
+
+    @Test
+    void otherClientsAreLeftAlone() {
+        Map<String, Object> deadLetterProducer = consumer();
+        deadLetterProducer.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
+        assertThat(customizer.customize(Channels.COMMANDS, null, deadLetterProducer)).doesNotContainKeys("interceptor.classes", PollCounter.GATE);
+        assertThat(customizer.customize(Channels.SUCCEEDED, null, consumer())).doesNotContainKeys("interceptor.classes", PollCounter.GATE);
+    }
+}
