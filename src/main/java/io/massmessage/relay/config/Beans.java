@@ -55,7 +55,7 @@ public class Beans {
     @Produces
     @Singleton
     PartitionGate partitionGate(RelayConfig config, KafkaClientService kafkaClients) {
-        return new PartitionGate(config.maxPending(), action -> {
+        return new PartitionGate(config.maxPending(), config.maxPendingBytes(), action -> {
             @SuppressWarnings("unchecked")
             KafkaConsumer<Object, Object> consumer = (KafkaConsumer<Object, Object>) kafkaClients.getConsumer(Channels.COMMANDS);
             if (consumer == null) {

@@ -26,6 +26,15 @@ public interface RelayConfig {
     @WithDefault("4096")
     int maxPending();
 
+    /**
+     * Payload bytes of the records counted by {@link #maxPending()}, shared out per assigned partition
+     * the same way (at least 64 KiB each): a partition at its share of either bound pauses. With typical
+     * commands of a few hundred bytes the count binds first; this one keeps a backlog of large payloads
+     * (up to {@link #maxPayloadBytes()} each) from filling the heap.
+     */
+    @WithDefault("8388608")
+    long maxPendingBytes();
+
     /** Largest accepted command payload in bytes; larger ones are dead-lettered. */
     @WithDefault("1048576")
     int maxPayloadBytes();

@@ -15,11 +15,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Bounds the records polled from each partition and not yet finished, and pauses exactly the
- * partitions at their bound, so one account whose commands wait for its budget holds back only its
+ * Bounds the records polled from each partition and not yet finished, in number and in payload
+ * bytes, and pauses exactly the partitions at their bound, so one account whose commands wait for its budget holds back only its
  * own partition while every other partition keeps flowing. Each assigned partition may have
- * {@code max-pending / assigned partitions} records pending (at least {@link #MIN_SHARE}); it is
- * paused when it reaches that share and resumed at half of it.
+ * {@code max-pending / assigned partitions} records pending (at least {@link #MIN_SHARE}) and
+ * {@code max-pending-bytes / assigned partitions} bytes of them; it is paused when it reaches either
+ * share and resumed when it is at half of both.
  *
  * <p>Records are counted when the consumer polls them ({@link PollCounter}, on the polling thread),
  * not when the pipeline takes them: the connector's queue between the two is unbounded, so a busy
@@ -43,6 +44,8 @@ public final class PartitionGate {
 
     /** No partition's share of pending records is smaller than this. */
     public static final int MIN_SHARE = 16;
+    /** No partition's share of pending bytes is smaller than this (a default fetch of one partition). */
+    public static final long MIN_SHARE_BYTES = 64 * 1024;
 
     private static final Logger LOG = Logger.getLogger(PartitionGate.class);
 
@@ -59,6 +62,7 @@ public final class PartitionGate {
     public static final class Lane {
         private final TopicPartition partition;
         private final AtomicInteger pending = new AtomicInteger();
+        private final AtomicLong bytes = new AtomicLong();
         private final Set<Runnable> atEnd = ConcurrentHashMap.newKeySet();
         private volatile boolean ended;
 
@@ -82,6 +86,7 @@ public final class PartitionGate {
     }
 
     private final int maxPending;
+    private final long maxPendingBytes;
     private final PollingThread pollingThread;
     private final Map<TopicPartition, Lane> lanes = new ConcurrentHashMap<>();
     private final Set<TopicPartition> held = ConcurrentHashMap.newKeySet();
@@ -89,16 +94,18 @@ public final class PartitionGate {
     private final AtomicLong changes = new AtomicLong();
     private volatile int assigned = 1;
 
-    public PartitionGate(int maxPending, PollingThread pollingThread) {
+    public PartitionGate(int maxPending, long maxPendingBytes, PollingThread pollingThread) {
         this.maxPending = maxPending;
+        this.maxPendingBytes = maxPendingBytes;
         this.pollingThread = pollingThread;
     }
 
-    /** The consumer polled {@code records} records of {@code partition} (on its polling thread). */
-    public void polled(TopicPartition partition, int records) {
+    /** The consumer polled {@code records} records of {@code partition}, {@code bytes} of payload (on its polling thread). */
+    public void polled(TopicPartition partition, int records, long bytes) {
         Lane lane = lane(partition);
         int now = lane.pending.addAndGet(records);
-        if (now >= share() && !lane.ended && held.add(partition)) {
+        long nowBytes = lane.bytes.addAndGet(bytes);
+        if ((now >= share() || nowBytes >= shareBytes()) && !lane.ended && held.add(partition)) {
             changes.incrementAndGet();
             reconcile();
         }
@@ -127,10 +134,15 @@ public final class PartitionGate {
         return () -> lane.atEnd.remove(action);
     }
 
-    /** A record taken in {@code lane} is finished: its outcome published, dead-lettered, or handed back. */
-    public void leave(Lane lane) {
+    /**
+     * A record taken in {@code lane}, {@code bytes} of payload, is finished: its outcome published,
+     * dead-lettered, or handed back.
+     */
+    public void leave(Lane lane, long bytes) {
         int now = lane.pending.decrementAndGet();
-        if (now <= share() / 2 && lanes.get(lane.partition) == lane && held.remove(lane.partition)) {
+        long nowBytes = lane.bytes.addAndGet(-bytes);
+        if (now <= share() / 2 && nowBytes <= shareBytes() / 2 && lanes.get(lane.partition) == lane
+                && held.remove(lane.partition)) {
             changes.incrementAndGet();
             reconcile();
         }
@@ -162,9 +174,25 @@ public final class PartitionGate {
         return lanes.computeIfAbsent(partition, p -> new Lane(p, false));
     }
 
-    /** Each partition's bound now. */
+    /** Each partition's bound now, in records. */
     public int share() {
         return Math.max(MIN_SHARE, maxPending / Math.max(1, assigned));
+    }
+
+    /** Each partition's bound now, in payload bytes. */
+    public long shareBytes() {
+        return Math.max(MIN_SHARE_BYTES, maxPendingBytes / Math.max(1, assigned));
+    }
+
+    /** Payload bytes of the records polled from partitions this replica owns and not yet finished. */
+    public long pendingBytes() {
+        long total = 0;
+        for (Lane lane : lanes.values()) {
+            if (!lane.ended) {
+                total += lane.bytes.get();
+            }
+        }
+        return total;
     }
 
     /** Records polled from partitions this replica owns and not yet finished. */
@@ -227,9 +255,11 @@ public final class PartitionGate {
      */
     private void release() {
         int half = share() / 2;
+        long halfBytes = shareBytes() / 2;
         for (TopicPartition partition : held) {
             Lane lane = lanes.get(partition);
-            if ((lane == null || lane.ended || lane.pending.get() <= half) && held.remove(partition)) {
+            if ((lane == null || lane.ended || lane.pending.get() <= half && lane.bytes.get() <= halfBytes)
+                    && held.remove(partition)) {
                 changes.incrementAndGet();
             }
         }

@@ -1,6 +1,8 @@
 package io.massmessage.relay.flow;
 
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -32,9 +34,19 @@ public final class PollCounter implements ConsumerInterceptor<Object, Object> {
     @Override
     public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
         for (TopicPartition partition : records.partitions()) {
-            gate.polled(partition, records.records(partition).size());
+            List<ConsumerRecord<Object, Object>> polled = records.records(partition);
+            long bytes = 0;
+            for (ConsumerRecord<Object, Object> record : polled) {
+                bytes += payloadBytes(record.serializedValueSize());
+            }
+            gate.polled(partition, polled.size(), bytes);
         }
         return records;
+    }
+
+    /** The payload bytes a record counts with: its value's size (a null value counts none). */
+    public static long payloadBytes(int valueSize) {
+        return Math.max(0, valueSize);
     }
 
     @Override

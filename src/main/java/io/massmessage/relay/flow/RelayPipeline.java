@@ -154,13 +154,14 @@ public class RelayPipeline {
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
         PartitionGate.Lane lane = record.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(m -> gate.take(new TopicPartition(m.getTopic(), m.getPartition()))).orElse(null);
+        long bytes = PollCounter.payloadBytes(record.getPayload() == null ? -1 : record.getPayload().length);
         UpdateCommand command;
         try {
             command = parser.parse(record.getPayload());
         } catch (InvalidCommandException invalid) {
             LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
             metrics.deadLettered(invalid.kind().name());
-            return Uni.createFrom().completionStage(() -> record.nack(invalid)).onTermination().invoke(() -> leave(lane));
+            return Uni.createFrom().completionStage(() -> record.nack(invalid)).onTermination().invoke(() -> leave(lane, bytes));
         }
         pending.incrementAndGet();
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
@@ -173,7 +174,7 @@ public class RelayPipeline {
                     if (pending.decrementAndGet() == 0 && draining) {
                         drained.complete(null);
                     }
-                    leave(lane);
+                    leave(lane, bytes);
                     if (failure instanceof HandedBackException) {
                         // neither acked nor nacked: the partition's new owner processes it
                         CommandLog.with(command, trace, () -> LOG.debug(failure.getMessage()));
@@ -219,9 +220,9 @@ public class RelayPipeline {
 
     private static final Cancellable ENDED = () -> { };
 
-    private void leave(PartitionGate.Lane lane) {
+    private void leave(PartitionGate.Lane lane, long bytes) {
         if (lane != null) {
-            gate.leave(lane);
+            gate.leave(lane, bytes);
         }
     }
 

@@ -31,6 +31,8 @@ public class FlowGauges {
                 gate::share);
         metrics.gauge("relay.partition.pending", "Records polled from owned partitions and not finished (bounded by the shares)",
                 gate::pending);
+        metrics.gauge("relay.partition.pending.bytes", "Payload bytes of the records counted by relay.partition.pending",
+                gate::pendingBytes);
         // per-key gauges, tagged by provider and key fingerprint, registered as keys come into use
         Set<String> known = ConcurrentHashMap.newKeySet();
         vertx.setPeriodic(0, 1_000, timer -> {

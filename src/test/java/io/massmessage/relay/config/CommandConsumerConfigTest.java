@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The poll counter goes to the command channel's consumer, and nowhere else. */
 class CommandConsumerConfigTest {
 
-    private final PartitionGate gate = new PartitionGate(64, action -> null);
+    private final PartitionGate gate = new PartitionGate(64, 1 << 20, action -> null);
     private final CommandConsumerConfig customizer = new CommandConsumerConfig(gate);
 
     private static Map<String, Object> consumer() {

@@ -243,7 +243,7 @@ class RelayEndToEndTest {
                 "provider: is required; account: is required; messageId: is required; update: is required");
         // each record counted against the pending bound when polled has left it, the dead-lettered ones too
         // (a record that never counted would drive the count below zero)
-        await().atMost(Duration.ofSeconds(30)).until(() -> gate.pending() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.pending() == 0 && gate.pendingBytes() == 0);
     }
 
     @TestHTTPResource("/q/metrics")
@@ -281,6 +281,7 @@ class RelayEndToEndTest {
                 .containsPattern("relay_partitions_held [0-9]")
                 .containsPattern("relay_partition_share [1-9][0-9]")
                 .containsPattern("relay_partition_pending [0-9]")
+                .containsPattern("relay_partition_pending_bytes [0-9]")
                 .containsPattern("relay_budget_wait_seconds_count\\{provider=\"onlyfansapi\"[^}]*} [1-9]")
                 .contains("relay_budget_limit_minute{key=\"" + io.massmessage.relay.flow.RateBudgets.fingerprint("test-key-onlyfansapi")
                         + "\",provider=\"onlyfansapi\"")

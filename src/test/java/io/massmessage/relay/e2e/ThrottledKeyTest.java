@@ -123,7 +123,7 @@ class ThrottledKeyTest {
                             "\"limit_minute\":60000"))));
             await().atMost(Duration.ofSeconds(60)).until(() -> count(kafka, run + "-slow-") == 60);
             await().atMost(Duration.ofSeconds(30)).until(() -> paused().isEmpty());
-            await().atMost(Duration.ofSeconds(30)).until(() -> gate.pending() == 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> gate.pending() == 0 && gate.pendingBytes() == 0);
             assertThat(kafka.seen(r -> text(r.value()).contains(run + "-slow-")))
                     .allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));
         }

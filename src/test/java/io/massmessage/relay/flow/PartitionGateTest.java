@@ -17,32 +17,52 @@ class PartitionGateTest {
     private final TopicPartition fast = new TopicPartition("commands", 1);
 
     private static PartitionGate gate(int maxPending) {
-        return new PartitionGate(maxPending, action -> null); // no consumer: the held set alone
+        return new PartitionGate(maxPending, 1 << 20, action -> null); // no consumer: the held set alone
     }
 
     @Test
     void holdsAPartitionAtItsShareOfPolledRecordsAndReleasesItAtHalf() {
         PartitionGate gate = gate(64);
         assertThat(gate.share()).isEqualTo(64); // one partition assumed until the consumer says more
-        gate.polled(slow, 63);
-        gate.polled(fast, 1);
+        gate.polled(slow, 63, 63 * 100L);
+        gate.polled(fast, 1, 1 * 100L);
         assertThat(gate.held()).isEmpty();
         assertThat(gate.pending()).isEqualTo(64);
-        gate.polled(slow, 5); // one poll may take a partition past its share: held from then on
+        gate.polled(slow, 5, 5 * 100L); // one poll may take a partition past its share: held from then on
         assertThat(gate.held()).containsExactly(slow);
         List<PartitionGate.Lane> taken = new ArrayList<>();
         for (int i = 0; i < 68; i++) {
             taken.add(gate.take(slow));
         }
         for (int i = 0; i < 35; i++) {
-            gate.leave(taken.get(i));
+            gate.leave(taken.get(i), 100);
         }
         assertThat(gate.held()).containsExactly(slow); // 33 pending: above half
-        gate.leave(taken.get(35));
+        gate.leave(taken.get(35), 100);
         assertThat(gate.held()).isEmpty();
-        gate.leave(gate.take(fast));
+        gate.leave(gate.take(fast), 100);
         assertThat(gate.held()).isEmpty();
         assertThat(gate.pending()).isEqualTo(32);
+    }
+
+    @Test
+    void largePayloadsHoldAPartitionBeforeItsCountDoes() {
+        PartitionGate gate = new PartitionGate(4096, 1 << 20, action -> null);
+        gate.assigned(List.of(slow, fast), 2);
+        assertThat(gate.shareBytes()).isEqualTo(512 * 1024);
+        gate.polled(slow, 2, 300_000);
+        gate.polled(fast, 100, 30_000);
+        assertThat(gate.held()).isEmpty();
+        gate.polled(slow, 1, 300_000); // three records, 600 KB: over the byte share, far under the count
+        assertThat(gate.held()).containsExactly(slow);
+        assertThat(gate.pendingBytes()).isEqualTo(630_000);
+        PartitionGate.Lane lane = gate.take(slow);
+        gate.leave(lane, 300_000);
+        assertThat(gate.held()).as("300 KB left: above half the byte share").containsExactly(slow);
+        gate.leave(lane, 200_000);
+        assertThat(gate.held()).as("at half of both shares").isEmpty();
+        assertThat(new PartitionGate(64, 1, action -> null).shareBytes()).as("never below one fetch")
+                .isEqualTo(PartitionGate.MIN_SHARE_BYTES);
     }
 
     @Test
@@ -50,7 +70,7 @@ class PartitionGateTest {
         PartitionGate gate = gate(64);
         gate.assigned(List.of(slow, fast), 2);
         assertThat(gate.share()).isEqualTo(32);
-        gate.polled(slow, 32);
+        gate.polled(slow, 32, 32 * 100L);
         assertThat(gate.held()).containsExactly(slow);
         assertThat(gate(4).share()).as("never below the minimum").isEqualTo(PartitionGate.MIN_SHARE);
     }
@@ -74,7 +94,7 @@ class PartitionGateTest {
     void whatWasCountedInAnEndedLaneNeitherHoldsNorFreesTheNextOne() {
         PartitionGate gate = gate(64);
         gate.assigned(List.of(slow), 1);
-        gate.polled(slow, 70);
+        gate.polled(slow, 70, 70 * 100L);
         List<PartitionGate.Lane> old = new ArrayList<>();
         for (int i = 0; i < 70; i++) {
             old.add(gate.take(slow));
@@ -84,9 +104,9 @@ class PartitionGateTest {
         assertThat(gate.held()).as("a revoked partition is not held").isEmpty();
         assertThat(gate.pending()).as("an ended lane's records are not this replica's").isZero();
         gate.assigned(List.of(slow), 1);
-        gate.polled(slow, 64);
+        gate.polled(slow, 64, 64 * 100L);
         assertThat(gate.held()).as("the new lane counts from zero").containsExactly(slow);
-        old.forEach(gate::leave); // the old commands are handed back after the new lane filled
+        old.forEach(lane -> gate.leave(lane, 100)); // the old commands are handed back after the new lane filled
         assertThat(gate.held()).as("their leaving does not release the new lane").containsExactly(slow);
         assertThat(gate.pending()).isEqualTo(64);
     }

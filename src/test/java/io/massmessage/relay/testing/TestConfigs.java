@@ -42,6 +42,11 @@ public final class TestConfigs {
             RelayConfig.Retry retry, RelayConfig.RateLimit rateLimit, RelayConfig.Breaker breaker) implements RelayConfig {
 
         @Override
+        public long maxPendingBytes() {
+            return 8L << 20;
+        }
+
+        @Override
         public Duration shutdownGrace() {
             return Duration.ofSeconds(20);
         }
