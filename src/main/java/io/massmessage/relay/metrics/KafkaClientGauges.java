@@ -11,12 +11,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.jboss.logging.Logger;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The command consumer's own Kafka client metrics (Micrometer's {@link KafkaClientMetrics}), among
  * them consumer lag: {@code kafka_consumer_fetch_manager_records_lag_max} and, per partition,
- * {@code kafka_consumer_fetch_manager_records_lag{topic,partition}} (Micrometer adds metrics that
- * appear later, such as those of newly assigned partitions, within a minute). Tags are client,
+ * {@code kafka_consumer_fetch_manager_records_lag{topic,partition}}. Micrometer swaps metrics that
+ * come and go with the assignment (a client-level metric gives way to its per-partition kind) on each
+ * refresh; every {@link #REFRESH} here rather than its default minute, which left the lag unexported
+ * for up to a minute after partitions moved. Tags are client,
  * topic and partition: bounded. The connector creates its consumer during start-up, so binding retries each
  * second until the consumer exists.
  */
@@ -25,7 +31,14 @@ public class KafkaClientGauges {
 
     private static final Logger LOG = Logger.getLogger(KafkaClientGauges.class);
 
+    static final Duration REFRESH = Duration.ofSeconds(5);
+
     private KafkaClientMetrics bound;
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "kafka-client-metrics-refresh");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     void bind(@Observes StartupEvent event, KafkaClientService clients, MeterRegistry registry, Vertx vertx) {
         vertx.setPeriodic(0, 1000, timer -> {
@@ -36,7 +49,7 @@ public class KafkaClientGauges {
             vertx.cancelTimer(timer);
             Consumer<?, ?> kafka = consumer.unwrap();
             synchronized (this) {
-                bound = new KafkaClientMetrics(kafka);
+                bound = new KafkaClientMetrics(kafka, List.of(), refresher, REFRESH);
                 bound.bindTo(registry);
             }
             LOG.debug("bound the command consumer's Kafka client metrics");
@@ -47,5 +60,6 @@ public class KafkaClientGauges {
         if (bound != null) {
             bound.close();
         }
+        refresher.shutdownNow();
     }
 }
