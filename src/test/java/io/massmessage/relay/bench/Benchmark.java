@@ -43,21 +43,12 @@ public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] SERVICE_JVM = jvmOptions();
 
-    /** The shipped options ({@code deploy/jvm.options}, which the image starts with), plus {@code -Dbench.jvm}. */
+    /** Options beyond the shipped ones ({@code deploy/jvm.options}, which ServiceProcess always applies): {@code -Dbench.jvm}. */
     private static String[] jvmOptions() {
-        List<String> options = new ArrayList<>();
-        try {
-            Files.readAllLines(Path.of("deploy", "jvm.options")).stream().map(String::trim)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).forEach(options::add);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
         String extra = System.getProperty("bench.jvm", "");
-        if (!extra.isBlank()) {
-            options.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        return options.toArray(String[]::new);
+        return extra.isBlank() ? new String[0] : extra.trim().split("\\s+");
     }
+
     private static final long TICKS_PER_SECOND = 100; // Linux USER_HZ
     /** Scenario 2 runs this many times faster than real time: 600/min per key becomes 600 × this per minute. */
     private static final int TIME_SCALE_S2 = 4;
@@ -198,7 +189,8 @@ public final class Benchmark {
 
         String header = "Benchmark " + LocalDate.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, Java "
                 + System.getProperty("java.version") + ", scale " + scale + "; the service ran as its packaged jar ("
-                + String.join(" ", SERVICE_JVM) + ") beside the broker and the simulator on the same machine.\n\n";
+                + String.join(" ", ServiceProcess.shippedJvmOptions()) + (SERVICE_JVM.length == 0 ? "" : " " + String.join(" ", SERVICE_JVM))
+                + ") beside the broker and the simulator on the same machine.\n\n";
         String result = header + table;
         Files.writeString(OUT.resolve("results.md"), result);
         System.out.println();
@@ -218,23 +210,28 @@ public final class Benchmark {
         List<Map.Entry<String, String>> warmUp = c > 1 ? commands("warm-" + id, Math.min(3_000, n), Math.min(messages, 1_000),
                 m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)}) : List.of();
         List<Map.Entry<String, String>> measured = commands(id, n, messages, m -> new String[] {"onlyfansapi", "acct_b" + (m % 50)});
+        int port = freePort();
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
-                ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, 4_096), Map.of()), OUT.resolve(id + ".log"), SERVICE_JVM)) {
+                ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, 4_096), Map.of("quarkus.http.port", String.valueOf(port))),
+                        OUT.resolve(id + ".log"), SERVICE_JVM)) {
             if (!warmUp.isEmpty()) {
                 client.sendAll(t.commands, warmUp);
                 awaitCount(client, "warm-" + id + "-", warmUp.size(), 300);
             }
             simulator.counters().reset();
             long cpuBefore = cpuMs(service.pid());
+            double allocatedBefore = metric(port, "jvm_gc_memory_allocated_bytes_total");
             AtomicLong maxRss = new AtomicLong();
             Thread sampler = sampler(service.pid(), maxRss);
             client.sendAll(t.commands, measured);
             List<ConsumerRecord<byte[], byte[]>> outcomes = awaitCount(client, id + "-", n, 900);
             long cpu = cpuMs(service.pid()) - cpuBefore;
+            double allocatedKbPerCommand = (metric(port, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n / 1024;
             sampler.interrupt();
-            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s%n", id, outcomes.size(),
-                    new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(), simulator.counters().maxConcurrent(), maxRss.get() / 1024,
-                    simulator.counters().byProviderStatus());
+            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after%n", id,
+                    outcomes.size(), new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(), simulator.counters().maxConcurrent(),
+                    maxRss.get() / 1024, simulator.counters().byProviderStatus(), metric(port, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
+                    (long) metric(port, "relay_partition_pending"));
             Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(), simulator.counters().byProviderStatus());
             service.stop();
             return run;

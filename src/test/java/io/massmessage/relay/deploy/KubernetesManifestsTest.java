@@ -168,6 +168,11 @@ class KubernetesManifestsTest {
         int requestMiB = Integer.parseInt(container.at("/resources/requests/memory").asText().replace("Mi", ""));
         assertThat(requestMiB).as("memory request: the heap plus ~160 MiB of metaspace, code, threads and buffers")
                 .isGreaterThanOrEqualTo(heapMiB + 160);
+        // Without Mutiny's context-capturing decorators in production, and so in the tests too.
+        assertThat(jvm).contains("-Dmutiny.disableCallBackDecorators=true");
+        assertThat(Files.readString(Path.of("pom.xml"))).as("surefire and failsafe run the tests as shipped")
+                .containsPattern("(?s)maven-surefire-plugin.*<argLine>[^<]*-Dmutiny.disableCallBackDecorators=true")
+                .containsPattern("(?s)maven-failsafe-plugin.*<argLine>[^<]*-Dmutiny.disableCallBackDecorators=true");
     }
 
     /** Env var names the application reads: its config mappings, the channel settings, and the JVM's. */

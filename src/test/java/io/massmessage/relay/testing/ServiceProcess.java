@@ -27,8 +27,19 @@ public final class ServiceProcess implements AutoCloseable {
         return props;
     }
 
+    /** The shipped JVM options, {@code deploy/jvm.options} (which the image starts the service with). */
+    public static List<String> shippedJvmOptions() {
+        try {
+            return java.nio.file.Files.readAllLines(Path.of("deploy", "jvm.options")).stream().map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
-     * Starts the packaged service with {@code properties} as system properties; its output goes to {@code log}.
+     * Starts the packaged service with the shipped JVM options, then {@code jvmOptions}, and
+     * {@code properties} as system properties; its output goes to {@code log}.
      */
     public static ServiceProcess start(Map<String, String> properties, Path log, String... jvmOptions) throws IOException {
         File jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toFile();
@@ -37,6 +48,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(shippedJvmOptions());
         command.addAll(List.of(jvmOptions));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
