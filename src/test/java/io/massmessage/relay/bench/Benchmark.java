@@ -42,6 +42,8 @@ public final class Benchmark {
     private static final Path OUT = Path.of("target", "bench");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] SERVICE_JVM = jvmOptions();
+    /** relay.max-pending of the relay runs (the service's default unless -Dbench.pending says otherwise). */
+    private static final int PENDING = Integer.getInteger("bench.pending", 4096);
 
     /** Options beyond the shipped ones ({@code deploy/jvm.options}, which ServiceProcess always applies): {@code -Dbench.jvm}. */
     private static String[] jvmOptions() {
@@ -126,7 +128,7 @@ public final class Benchmark {
             return;
         }
         if (System.getProperty("bench.only", "").equals("s2")) {
-            BudgetResult probe = budgetRun("s2", c, 4096, 90);
+            BudgetResult probe = budgetRun("s2", c, PENDING, 90);
             System.out.printf("s2 probe: per key %.1f–%.1f req/s of %.1f, 429s after minute 1: %d%n", probe.minRate(),
                     probe.maxRate(), 600.0 * TIME_SCALE_S2 / 60, probe.late429());
             StringBuilder perSecond = new StringBuilder("requests per second, all keys:");
@@ -156,12 +158,12 @@ public final class Benchmark {
 
         // 2. Budget-bound: 10 API keys of 600 a minute each for 5 minutes, time scaled x4 (2,400 a minute
         // = 40/s per key for 75 s; the first scaled minute is the first 15 s).
-        BudgetResult budget = budgetRun("s2", 512, 4096, 90);
+        BudgetResult budget = budgetRun("s2", 512, PENDING, 90);
         BudgetResult budgetBase = budgetRun("s2-baseline", 1, 1, 30);
         double perKey = 600.0 * TIME_SCALE_S2 / 60;
         table.append(row("2. 10 keys × 600/min for 5 min (time ×" + TIME_SCALE_S2 + ": " + fmt(perKey) + "/s each), per key after the first minute",
                 fmt(budget.minRate) + "–" + fmt(budget.maxRate) + " req/s per key, " + budget.late429 + " × 429 after minute 1 ("
-                        + budget.all429 + " in all); at most " + budget.maxPending + " pending of 4,096",
+                        + budget.all429 + " in all); at most " + budget.maxPending + " pending of " + PENDING,
                 fmt(perKey) + " req/s per key", pct(budget.minRate / perKey) + " (worst key)",
                 fmt(budgetBase.sumRate) + " req/s all keys", ratio(budget.sumRate, budgetBase.sumRate)));
 
@@ -212,7 +214,7 @@ public final class Benchmark {
         List<Map.Entry<String, String>> measured = commands(id, n, messages, m -> new String[] {"onlyfansapi", "acct_b" + (m % 50)});
         int port = freePort();
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
-                ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, 4_096), Map.of("quarkus.http.port", String.valueOf(port))),
+                ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, PENDING), Map.of("quarkus.http.port", String.valueOf(port))),
                         OUT.resolve(id + ".log"), SERVICE_JVM)) {
             if (!warmUp.isEmpty()) {
                 client.sendAll(t.commands, warmUp);
@@ -221,17 +223,19 @@ public final class Benchmark {
             simulator.counters().reset();
             long cpuBefore = cpuMs(service.pid());
             double allocatedBefore = metric(port, "jvm_gc_memory_allocated_bytes_total");
+            long harnessBefore = harnessCpuMs();
             AtomicLong maxRss = new AtomicLong();
             Thread sampler = sampler(service.pid(), maxRss);
             client.sendAll(t.commands, measured);
             List<ConsumerRecord<byte[], byte[]>> outcomes = awaitCount(client, id + "-", n, 900);
             long cpu = cpuMs(service.pid()) - cpuBefore;
+            long harnessCpu = harnessCpuMs() - harnessBefore;
             double allocatedKbPerCommand = (metric(port, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n / 1024;
             sampler.interrupt();
-            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after%n", id,
+            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command%n", id,
                     outcomes.size(), new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(), simulator.counters().maxConcurrent(),
                     maxRss.get() / 1024, simulator.counters().byProviderStatus(), metric(port, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
-                    (long) metric(port, "relay_partition_pending"));
+                    (long) metric(port, "relay_partition_pending"), (double) harnessCpu / n);
             Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(), simulator.counters().byProviderStatus());
             service.stop();
             return run;
@@ -320,7 +324,7 @@ public final class Benchmark {
         List<Map.Entry<String, String>> paced = commands(id, n, Math.max(1, n / 4), m -> new String[] {"onlyfansapi", "acct_p" + (m % 50)});
         Map<String, Long> sentAt = new HashMap<>();
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
-                ServiceProcess service = ServiceProcess.start(props(id, t, 512, 4_096, Map.of()), OUT.resolve(id + ".log"), SERVICE_JVM);
+                ServiceProcess service = ServiceProcess.start(props(id, t, 512, PENDING, Map.of()), OUT.resolve(id + ".log"), SERVICE_JVM);
                 KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                         "linger.ms", "0", "acks", "all"), new StringSerializer(), new StringSerializer())) {
             client.sendAll(t.commands, warmUp);
@@ -447,6 +451,12 @@ public final class Benchmark {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    /** CPU time of this JVM: the broker, the simulator and the load generator. */
+    private static long harnessCpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
     }
 
     private static int freePort() throws java.io.IOException {
