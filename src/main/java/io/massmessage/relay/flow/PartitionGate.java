@@ -186,21 +186,19 @@ public final class PartitionGate {
 
     /** Payload bytes of the records polled from partitions this replica owns and not yet finished. */
     public long pendingBytes() {
-        long total = 0;
-        for (Lane lane : lanes.values()) {
-            if (!lane.ended) {
-                total += lane.bytes.get();
-            }
-        }
-        return total;
+        return sumOverOwned(lane -> lane.bytes.get());
     }
 
     /** Records polled from partitions this replica owns and not yet finished. */
     public int pending() {
-        int total = 0;
+        return (int) sumOverOwned(lane -> lane.pending.get());
+    }
+
+    private long sumOverOwned(java.util.function.ToLongFunction<Lane> count) {
+        long total = 0;
         for (Lane lane : lanes.values()) {
             if (!lane.ended) {
-                total += lane.pending.get();
+                total += count.applyAsLong(lane);
             }
         }
         return total;
