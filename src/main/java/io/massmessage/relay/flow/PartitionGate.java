@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * not when the pipeline takes them: the connector's queue between the two is unbounded, so a busy
  * event loop would otherwise let a deep backlog pile up in memory past the bound. A partition found at
  * its share is paused before the consumer's next poll (the pause is queued on the polling thread from
- * inside the poll that counted it), so the bound is exceeded by at most one poll's records.
+ * inside the poll that counted it), so a partition's share is exceeded by at most that poll's records
+ * of it: one fetch, {@code max.partition.fetch.bytes}.
  *
  * <p>The consumer keeps polling while partitions are paused, so it stays in its group. Pausing is
  * reconciled on the consumer's polling thread whenever the set changes and twice a second: Kafka
@@ -69,10 +70,6 @@ public final class PartitionGate {
         private Lane(TopicPartition partition, boolean ended) {
             this.partition = partition;
             this.ended = ended;
-        }
-
-        public TopicPartition partition() {
-            return partition;
         }
 
         private void end() {
