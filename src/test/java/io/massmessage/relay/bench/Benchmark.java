@@ -41,6 +41,8 @@ public final class Benchmark {
 
     private static final Path OUT = Path.of("target", "bench");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One client for every metrics scrape: the harness's own CPU counts against the figures. */
+    private static final java.net.http.HttpClient METRICS = java.net.http.HttpClient.newHttpClient();
     private static final String[] SERVICE_JVM = jvmOptions();
     /** relay.max-pending of the relay runs (the service's default unless -Dbench.pending says otherwise). */
     private static final int PENDING = Integer.getInteger("bench.pending", 4096);
@@ -138,6 +140,9 @@ public final class Benchmark {
                 perSecond.append(' ').append((long) probe.series().values().stream().mapToDouble(v -> v[second]).sum());
             }
             System.out.println(perSecond);
+            probe.series().entrySet().stream().min(java.util.Comparator.comparingDouble(e -> java.util.Arrays.stream(e.getValue()).sum()))
+                    .ifPresent(slowest -> System.out.println("slowest, " + slowest.getKey() + ":" + java.util.Arrays.stream(slowest.getValue())
+                            .mapToObj(v -> " " + (long) v).collect(java.util.stream.Collectors.joining())));
             return;
         }
 
@@ -212,7 +217,7 @@ public final class Benchmark {
         List<Map.Entry<String, String>> warmUp = c > 1 ? commands("warm-" + id, Math.min(3_000, n), Math.min(messages, 1_000),
                 m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)}) : List.of();
         List<Map.Entry<String, String>> measured = commands(id, n, messages, m -> new String[] {"onlyfansapi", "acct_b" + (m % 50)});
-        int port = freePort();
+        int port = EmbeddedKafka.freePort();
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
                 ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, PENDING), Map.of("quarkus.http.port", String.valueOf(port))),
                         OUT.resolve(id + ".log"), SERVICE_JVM)) {
@@ -222,7 +227,7 @@ public final class Benchmark {
             }
             simulator.counters().reset();
             long cpuBefore = cpuMs(service.pid());
-            double allocatedBefore = metric(port, "jvm_gc_memory_allocated_bytes_total");
+            double allocatedBefore = metric(scrape(port), "jvm_gc_memory_allocated_bytes_total");
             long harnessBefore = harnessCpuMs();
             AtomicLong maxRss = new AtomicLong();
             Thread sampler = sampler(service.pid(), maxRss);
@@ -230,12 +235,13 @@ public final class Benchmark {
             List<ConsumerRecord<byte[], byte[]>> outcomes = awaitCount(client, id + "-", n, 900);
             long cpu = cpuMs(service.pid()) - cpuBefore;
             long harnessCpu = harnessCpuMs() - harnessBefore;
-            double allocatedKbPerCommand = (metric(port, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n / 1024;
+            List<String> after = scrape(port);
+            double allocatedKbPerCommand = (metric(after, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n / 1024;
             sampler.interrupt();
             System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command%n", id,
                     outcomes.size(), new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(), simulator.counters().maxConcurrent(),
-                    maxRss.get() / 1024, simulator.counters().byProviderStatus(), metric(port, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
-                    (long) metric(port, "relay_partition_pending"), (double) harnessCpu / n);
+                    maxRss.get() / 1024, simulator.counters().byProviderStatus(), metric(after, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
+                    (long) metric(after, "relay_partition_pending"), (double) harnessCpu / n);
             Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(), simulator.counters().byProviderStatus());
             service.stop();
             return run;
@@ -266,7 +272,7 @@ public final class Benchmark {
         long all429;
         Map<String, Long> atMinute;
         Map<String, Long> atEnd;
-        int port = freePort();
+        int port = EmbeddedKafka.freePort();
         extra.put("quarkus.http.port", String.valueOf(port));
         long maxPending = 0;
         double gcSeconds;
@@ -279,9 +285,9 @@ public final class Benchmark {
                 LockSupport.parkNanos(start + TimeUnit.SECONDS.toNanos(s) - System.nanoTime());
                 snapshots.add(simulator.counters().byAccount());
                 at429.put("s" + s, simulator.counters().byProviderStatus().getOrDefault("fansly 429", 0L));
-                maxPending = Math.max(maxPending, (long) metric(port, "relay_partition_pending"));
+                maxPending = Math.max(maxPending, (long) metric(scrape(port), "relay_partition_pending"));
             }
-            gcSeconds = metric(port, "jvm_gc_pause_seconds_sum");
+            gcSeconds = metric(scrape(port), "jvm_gc_pause_seconds_sum");
             int minute = Math.min(seconds, 60 / TIME_SCALE_S2);
             atMinute = snapshots.get(minute);
             atEnd = snapshots.get(seconds);
@@ -459,27 +465,24 @@ public final class Benchmark {
                 .getProcessCpuTime() / 1_000_000;
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** The service's Prometheus text; empty while it does not answer. */
+    private static List<String> scrape(int port) {
+        try {
+            return METRICS.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/q/metrics"))
+                            .timeout(java.time.Duration.ofSeconds(2)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines()).body().toList();
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
         }
     }
 
-    /** The sum of a metric's series on the service's Prometheus endpoint; 0 while it does not answer. */
-    private static double metric(int port, String name) {
-        try {
-            java.net.http.HttpResponse<java.util.stream.Stream<String>> response = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/q/metrics"))
-                            .timeout(java.time.Duration.ofSeconds(2)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofLines());
-            return response.body().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-        } catch (java.io.IOException | RuntimeException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
+    /** The sum of a metric's series in a {@link #scrape}; 0 if it has none. */
+    private static double metric(List<String> scraped, String name) {
+        return scraped.stream().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private static long rssKb(long pid) {

@@ -167,16 +167,12 @@ public final class LocalRun {
 
     private static int portOrFree(int preferred) throws IOException {
         if (preferred == 0) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            }
+            return EmbeddedKafka.freePort();
         }
         try (ServerSocket socket = new ServerSocket(preferred)) {
             return preferred;
         } catch (IOException taken) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            }
+            return EmbeddedKafka.freePort();
         }
     }
 
