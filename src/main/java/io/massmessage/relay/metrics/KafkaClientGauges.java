@@ -41,19 +41,26 @@ public class KafkaClientGauges {
     });
 
     void bind(@Observes StartupEvent event, KafkaClientService clients, MeterRegistry registry, Vertx vertx) {
-        vertx.setPeriodic(0, 1000, timer -> {
-            var consumer = clients.getConsumer(Channels.COMMANDS);
-            if (consumer == null) {
-                return;
-            }
-            vertx.cancelTimer(timer);
-            Consumer<?, ?> kafka = consumer.unwrap();
-            synchronized (this) {
-                bound = new KafkaClientMetrics(kafka, List.of(), refresher, REFRESH);
-                bound.bindTo(registry);
-            }
-            LOG.debug("bound the command consumer's Kafka client metrics");
-        });
+        tryBind(clients, registry, vertx);
+    }
+
+    /**
+     * Binds once the consumer exists, else tries again in a second. A one-shot timer each time: cancelling a
+     * periodic timer from its first, immediate run threw in Vert.x (its future not yet set), which left the
+     * metrics unbound for the life of the process.
+     */
+    private void tryBind(KafkaClientService clients, MeterRegistry registry, Vertx vertx) {
+        var consumer = clients.getConsumer(Channels.COMMANDS);
+        if (consumer == null) {
+            vertx.setTimer(1000, timer -> tryBind(clients, registry, vertx));
+            return;
+        }
+        Consumer<?, ?> kafka = consumer.unwrap();
+        synchronized (this) {
+            bound = new KafkaClientMetrics(kafka, List.of(), refresher, REFRESH);
+            bound.bindTo(registry);
+        }
+        LOG.debug("bound the command consumer's Kafka client metrics");
     }
 
     synchronized void close(@Observes ShutdownEvent event) {
