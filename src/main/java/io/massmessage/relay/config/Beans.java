@@ -74,8 +74,11 @@ public class Beans {
 
     @Produces
     @Singleton
-    RateBudgets budgets(Clock clock, Delays delays, RelayConfig config) {
-        return new RateBudgets(clock, delays, config.rateLimit().headroom());
+    RateBudgets budgets(Clock clock, Delays delays, RelayConfig config, ProviderRegistry registry) {
+        // as many connections as the provider's HTTP pool has (ProviderClient sizes it the same way)
+        return new RateBudgets(clock, delays, config.rateLimit().headroom(), provider -> registry.adapter(provider)
+                .map(adapter -> registry.endpoint(adapter).maxConnections().orElse(config.maxInFlight()))
+                .orElse(config.maxInFlight()));
     }
 
     @Produces

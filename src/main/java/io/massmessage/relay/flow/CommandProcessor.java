@@ -111,24 +111,37 @@ public final class CommandProcessor {
         Instant deadline = clock.instant().plus(config.rateLimit().maxWait()).minusMillis(attempt.waitedMs);
         Instant sendAt = attempt.command.update().scheduledAt();
         Instant until = sendAt != null && sendAt.isBefore(deadline) ? sendAt : deadline;
-        return budgets.acquire(provider, attempt.apiKey, attempt.limits, until).chain(slot -> {
-            if (!slot.granted()) {
-                boolean late = sendAt != null && !slot.at().isBefore(sendAt);
-                return Uni.createFrom().item(late ? expired(attempt, slot) : noSlot(attempt, slot));
-            }
-            Attempt waited = attempt.waited(slot.waitMs());
-            metrics.budgetWait(provider, Duration.ofMillis(slot.waitMs()));
-            long sent = System.nanoTime();
-            return client.call(attempt.adapter, attempt.request, attempt.trace)
-                    .invoke(response -> {
-                        metrics.request(provider, response.httpStatus(), Duration.ofNanos(System.nanoTime() - sent));
-                        budgets.observe(provider, attempt.apiKey, response.rateLimit(),
-                                response instanceof ProviderResponse.Throttled);
-                        breakers.record(provider, response instanceof ProviderResponse.Transient);
-                    })
-                    .chain(response -> decide(waited, response));
-        });
+        // the connection taken with the slot is held for the exchange only, not for the decision or a backoff
+        return budgets.send(provider, attempt.apiKey, attempt.limits, until, slot -> slot.granted()
+                        ? exchange(attempt, slot)
+                        : Uni.createFrom().item(new Sent(slot, null)))
+                .chain(sent -> {
+                    RateBudgets.Reservation slot = sent.slot;
+                    if (sent.response == null) {
+                        boolean late = sendAt != null && !slot.at().isBefore(sendAt);
+                        return Uni.createFrom().item(late ? expired(attempt, slot) : noSlot(attempt, slot));
+                    }
+                    return decide(attempt.waited(slot.waitMs()), sent.response);
+                });
     }
+
+    /** Sends the attempt's request in the slot just granted, and takes in what the provider said about its budget. */
+    private Uni<Sent> exchange(Attempt attempt, RateBudgets.Reservation slot) {
+        String provider = attempt.adapter.name();
+        metrics.budgetWait(provider, Duration.ofMillis(slot.waitMs()));
+        long sent = System.nanoTime();
+        return client.call(attempt.adapter, attempt.request, attempt.trace)
+                .map(response -> {
+                    metrics.request(provider, response.httpStatus(), Duration.ofNanos(System.nanoTime() - sent));
+                    budgets.observe(provider, attempt.apiKey, response.rateLimit(),
+                            response instanceof ProviderResponse.Throttled);
+                    breakers.record(provider, response instanceof ProviderResponse.Transient);
+                    return new Sent(slot, response);
+                });
+    }
+
+    /** A slot refused ({@code response} null), or granted and the provider's answer. */
+    private record Sent(RateBudgets.Reservation slot, ProviderResponse response) {}
 
     private Outcome expired(Attempt attempt, RateBudgets.Reservation slot) {
         ProviderResponse.Throttled last = attempt.lastThrottle;

@@ -2,6 +2,7 @@ package io.massmessage.relay.flow;
 
 import io.massmessage.relay.provider.RateLimitInfo;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,12 +13,24 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
- * Request budgets per provider API key, spent evenly. Commands wait for their key in a FIFO queue;
- * a timer releases one every {@code 60 s / (perMinute × (1 − headroom))}, so neither a
- * calendar-minute window (OnlyFansAPI, FansMetric) nor a sliding 60-second window (Fansly) ever sees
- * more than the limit; a per-day count closes the key until the next UTC day.
+ * Request budgets per provider API key, spent evenly, and each provider's connections. Commands
+ * wait for their key in a FIFO queue; a timer releases one every
+ * {@code 60 s / (perMinute × (1 − headroom))}, so neither a calendar-minute window (OnlyFansAPI,
+ * FansMetric) nor a sliding 60-second window (Fansly) ever sees more than the limit; a per-day count
+ * closes the key until the next UTC day.
+ *
+ * <p>A slot is spent only together with a free connection of the provider, and the request is sent
+ * at once, so the spacing of the slots is the spacing of the sends: a command never waits in the HTTP
+ * client's pool with its slot already spent (a pool that freed up after a while would otherwise send
+ * a key's slots in a burst). A key whose slot has come but finds every connection busy queues, once,
+ * for the next free one; keys take free connections in turn, so a busy key cannot crowd out the
+ * others, and a key waiting for budget holds no connection.
  *
  * <p>What the provider reports corrects the budget at once for everyone still waiting: its stated
  * limits replace the configured ones; {@code remaining = 0} or a 429 closes the key until the
@@ -34,31 +47,65 @@ public final class RateBudgets {
      * The outcome of asking for a slot.
      *
      * @param granted whether the command may send now
-     * @param waitMs  how long it waited (granted) or would have to wait (refused)
+     * @param waitMs  how long it waited, for budget and a connection (granted), or would have to wait for budget (refused)
      * @param at      when it was released, or when a slot would open
      */
     public record Reservation(boolean granted, long waitMs, Instant at) {}
 
+    /** Above this many waiters, a key re-checks its waiters' deadlines at most every {@link #SWEEP_EVERY_MS}. */
+    private static final int SMALL_QUEUE = 256;
+    private static final long SWEEP_EVERY_MS = 100;
+    /** While a key waits for a connection, how often its waiters' deadlines are checked. */
+    private static final long CONNECTION_WAIT_SWEEP_MS = 1_000;
+
     private final Clock clock;
     private final Delays delays;
     private final double headroom;
+    private final ToIntFunction<String> connectionsPerProvider;
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+    private final Map<String, Connections> connections = new ConcurrentHashMap<>();
 
-    /** @param headroom share of the per-minute limit left unused as a margin for network jitter, e.g. 0.01 */
+    /** Budgets with no limit on connections (for tests of the budgets alone). */
     public RateBudgets(Clock clock, Delays delays, double headroom) {
-        this.clock = clock;
-        this.delays = delays;
-        this.headroom = headroom;
+        this(clock, delays, headroom, provider -> Integer.MAX_VALUE);
     }
 
     /**
-     * Waits for a slot of {@code apiKey} at {@code provider}, at most until {@code deadline}. The Uni
-     * completes with a granted reservation when the command may send, or a refused one when no slot
-     * comes in time.
+     * @param headroom               share of the per-minute limit left unused as a margin for network jitter, e.g. 0.01
+     * @param connectionsPerProvider requests each provider may have open at once (its HTTP pool's size)
      */
+    public RateBudgets(Clock clock, Delays delays, double headroom, ToIntFunction<String> connectionsPerProvider) {
+        this.clock = clock;
+        this.delays = delays;
+        this.headroom = headroom;
+        this.connectionsPerProvider = connectionsPerProvider;
+    }
+
+    /**
+     * Waits for a slot of {@code apiKey} at {@code provider} and a free connection, at most until
+     * {@code deadline}, then runs {@code then} with the reservation: a granted one when the command
+     * must send now (the connection is held until {@code then}'s Uni ends, so it should cover the
+     * request only), a refused one when no slot comes in time. Cancelling the returned Uni leaves the
+     * queue without spending a slot, or cancels {@code then}'s Uni.
+     */
+    public <T> Uni<T> send(String provider, String apiKey, Limits limits, Instant deadline,
+            Function<Reservation, Uni<T>> then) {
+        Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey, k -> new Budget(provider, fingerprint(apiKey),
+                limits, connections.computeIfAbsent(provider, p -> new Connections(connectionsPerProvider.applyAsInt(p)))));
+        return Uni.createFrom().emitter(emitter -> {
+            @SuppressWarnings("unchecked")
+            UniEmitter<Object> untyped = (UniEmitter<Object>) emitter;
+            @SuppressWarnings("unchecked")
+            Function<Reservation, Uni<?>> action = (Function<Reservation, Uni<?>>) (Function<?, ?>) then;
+            Waiter waiter = new Waiter(untyped, action, clock.millis(), deadline.toEpochMilli());
+            emitter.onTermination(() -> waiter.cancel(budget));
+            budget.enter(waiter);
+        });
+    }
+
+    /** {@link #send} with nothing to do: the connection is given back as soon as the slot is granted. */
     public Uni<Reservation> acquire(String provider, String apiKey, Limits limits, Instant deadline) {
-        Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey, k -> new Budget(provider, fingerprint(apiKey), limits));
-        return Uni.createFrom().emitter(emitter -> budget.enter(new Waiter(emitter, clock.millis(), deadline.toEpochMilli())));
+        return send(provider, apiKey, limits, deadline, reservation -> Uni.createFrom().item(reservation));
     }
 
     /** Corrects the key's budget from what the provider said on an answer; {@code throttled} for a 429. */
@@ -97,11 +144,177 @@ public final class RateBudgets {
         return budgets.values().stream().mapToInt(Budget::waiting).sum();
     }
 
-    private record Waiter(UniEmitter<? super Reservation> emitter, long since, long deadline) {}
+    /** API keys of {@code provider} whose next command waits for a free connection. */
+    public int keysWaitingForConnection(String provider) {
+        Connections pool = connections.get(provider);
+        return pool == null ? 0 : pool.queued();
+    }
+
+    /** Connections of {@code provider} held by commands now. */
+    public int connectionsInUse(String provider) {
+        Connections pool = connections.get(provider);
+        return pool == null ? 0 : pool.inUse();
+    }
+
+    /** One command waiting for its slot; once granted, it runs its action, which holds the connection. */
+    private static final class Waiter {
+        private static final Object CANCELLED = new Object();
+
+        final UniEmitter<Object> emitter;
+        final Function<Reservation, Uni<?>> action;
+        final long since;
+        final long deadline;
+        /** null while waiting, then the running action's Cancellable, or CANCELLED. */
+        final AtomicReference<Object> state = new AtomicReference<>();
+        /** In its key's queue; guarded by the Budget. */
+        boolean queued;
+
+        Waiter(UniEmitter<Object> emitter, Function<Reservation, Uni<?>> action, long since, long deadline) {
+            this.emitter = emitter;
+            this.action = action;
+            this.since = since;
+            this.deadline = deadline;
+        }
+
+        /** Runs the action with a refused reservation (no connection). */
+        void refuse(long eta, long now) {
+            run(new Reservation(false, eta, Instant.ofEpochMilli(now + eta)), null);
+        }
+
+        /** Runs the action with a granted reservation; {@code permit} is given back when the action's Uni ends. */
+        void grant(long now, Permit permit) {
+            run(new Reservation(true, now - since, Instant.ofEpochMilli(now)), permit);
+        }
+
+        private void run(Reservation reservation, Permit permit) {
+            if (state.get() == CANCELLED) {
+                release(permit);
+                return;
+            }
+            Uni<?> work;
+            try {
+                work = action.apply(reservation);
+            } catch (RuntimeException e) {
+                release(permit);
+                emitter.fail(e);
+                return;
+            }
+            if (permit != null) {
+                work = work.onTermination().invoke(permit::release);
+            }
+            Cancellable running = work.subscribe().with(emitter::complete, emitter::fail);
+            if (!state.compareAndSet(null, running)) {
+                running.cancel(); // cancelled meanwhile: its termination gives the connection back
+            }
+        }
+
+        /** The command's Uni ended (or was cancelled): leave the queue, or cancel the running action. */
+        void cancel(Budget budget) {
+            Object before = state.getAndSet(CANCELLED);
+            if (before instanceof Cancellable running) {
+                running.cancel(); // a no-op once the action has finished
+            } else {
+                budget.leave(this);
+            }
+        }
+
+        private static void release(Permit permit) {
+            if (permit != null) {
+                permit.release();
+            }
+        }
+    }
+
+    /** One connection taken from a provider's {@link Connections}; giving it back twice gives it back once. */
+    private static final class Permit {
+        private final Connections pool;
+        private final AtomicBoolean given = new AtomicBoolean();
+
+        Permit(Connections pool) {
+            this.pool = pool;
+        }
+
+        void release() {
+            if (given.compareAndSet(false, true)) {
+                pool.release();
+            }
+        }
+    }
+
+    /**
+     * A provider's connections as a count: keys whose slot has come take a free one, or queue (each
+     * key at most once) and are served in turn as connections come back. Grants run outside the lock
+     * and never recurse: a connection given back while this thread is already granting is handed on
+     * by the loop that is running.
+     */
+    private static final class Connections {
+        private final int capacity;
+        private final ArrayDeque<Budget> queue = new ArrayDeque<>();
+        private int inUse;
+        private boolean granting;
+
+        Connections(int capacity) {
+            this.capacity = Math.max(1, capacity);
+        }
+
+        /** A free connection if one is free and no key is queued for one; otherwise null. */
+        synchronized Permit tryTake() {
+            if (inUse < capacity && queue.isEmpty()) {
+                inUse++;
+                return new Permit(this);
+            }
+            return null;
+        }
+
+        /** Queues {@code budget} for the next free connection, which it gets through {@link Budget#connected}. */
+        void await(Budget budget) {
+            synchronized (this) {
+                queue.addLast(budget);
+            }
+            grantFree();
+        }
+
+        void release() {
+            synchronized (this) {
+                inUse--;
+            }
+            grantFree();
+        }
+
+        private void grantFree() {
+            synchronized (this) {
+                if (granting) {
+                    return; // the loop running now hands it on
+                }
+                granting = true;
+            }
+            while (true) {
+                Budget next;
+                synchronized (this) {
+                    if (inUse >= capacity || queue.isEmpty()) {
+                        granting = false;
+                        return;
+                    }
+                    inUse++;
+                    next = queue.pollFirst();
+                }
+                next.connected(new Permit(this));
+            }
+        }
+
+        synchronized int queued() {
+            return queue.size();
+        }
+
+        synchronized int inUse() {
+            return inUse;
+        }
+    }
 
     private final class Budget {
         private final String provider;
         private final String fingerprint;
+        private final Connections connections;
         private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
         private long perMinute;
         private long perDay;
@@ -110,11 +323,17 @@ public final class RateBudgets {
         private long closedUntil;
         private long day = -1;
         private long spentToday;
+        /** A timer is planned for this round (see {@link #timerRound}). */
         private boolean pumping;
+        private long timerRound;
+        /** Queued at the provider's connections for the head waiter. */
+        private boolean awaitingConnection;
+        private long nextSweep;
 
-        Budget(String provider, String fingerprint, Limits limits) {
+        Budget(String provider, String fingerprint, Limits limits, Connections connections) {
             this.provider = provider;
             this.fingerprint = fingerprint;
+            this.connections = connections;
             perMinute = Math.max(1, limits.perMinute());
             perDay = limits.perDay() <= 0 ? Long.MAX_VALUE : limits.perDay();
         }
@@ -124,65 +343,122 @@ public final class RateBudgets {
             synchronized (this) {
                 long now = clock.millis();
                 long eta = (long) Math.floor(earliest(now) + queue.size() * interval()) - now;
-                if (queue.isEmpty() && eta <= 0) {
+                Permit permit = queue.isEmpty() && eta <= 0 ? connections.tryTake() : null;
+                if (permit != null) {
                     spend(now, false);
-                    done.add(() -> waiter.emitter.complete(new Reservation(true, 0, Instant.ofEpochMilli(now))));
+                    done.add(() -> waiter.grant(now, permit));
                 } else if (now + eta > waiter.deadline) {
-                    done.add(() -> waiter.emitter.complete(new Reservation(false, eta, Instant.ofEpochMilli(now + eta))));
+                    done.add(() -> waiter.refuse(eta, now));
                 } else {
                     queue.addLast(waiter);
-                    waiter.emitter.onTermination(() -> leave(waiter));
-                    done.add(this::pumpLater);
+                    waiter.queued = true;
+                    if (eta <= 0) {
+                        awaitConnection(done); // the slot has come but every connection is busy
+                    }
+                    done.add(this::pumpLater); // the next slot, or the next check of the deadlines
                 }
             }
             done.forEach(Runnable::run);
         }
 
-        /** Releases the head waiter if its slot has come; refuses waiters whose deadline passed; plans the next round. */
-        private void pump() {
+        /** A planned timer fired: release what is due. */
+        private void pump(long round) {
+            release(null, round);
+        }
+
+        /** The provider's connections gave this key one. */
+        void connected(Permit permit) {
+            release(permit, -1);
+        }
+
+        /**
+         * Refuses waiters whose deadline has passed or cannot be met; while the head's slot has come,
+         * releases it with a connection ({@code given}, or a free one), or queues for one; plans the
+         * next round.
+         */
+        private void release(Permit given, long round) {
             List<Runnable> done = new ArrayList<>();
+            Permit spare = given;
             synchronized (this) {
-                pumping = false;
-                long now = clock.millis();
-                double slot = earliest(now);
-                int ahead = 0;
-                for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
-                    Waiter waiter = it.next();
-                    long eta = (long) Math.floor(slot + ahead * interval()) - now;
-                    if (now + eta > waiter.deadline) {
-                        it.remove();
-                        done.add(() -> waiter.emitter.complete(new Reservation(false, eta, Instant.ofEpochMilli(now + eta))));
-                    } else {
-                        ahead++;
-                    }
+                if (given != null) {
+                    awaitingConnection = false;
                 }
-                if (!queue.isEmpty() && slot <= now) {
+                if (round == timerRound) {
+                    pumping = false;
+                }
+                long now = clock.millis();
+                sweep(now, done);
+                while (!queue.isEmpty() && earliest(now) <= now) {
+                    Permit permit = spare != null ? spare : awaitingConnection ? null : connections.tryTake();
+                    spare = null;
+                    if (permit == null) {
+                        awaitConnection(done);
+                        break;
+                    }
                     Waiter head = queue.pollFirst();
+                    head.queued = false;
                     spend(now, true);
-                    done.add(() -> head.emitter.complete(new Reservation(true, now - head.since, Instant.ofEpochMilli(now))));
+                    done.add(() -> head.grant(now, permit));
                 }
                 if (!queue.isEmpty()) {
                     done.add(this::pumpLater);
                 }
             }
+            if (spare != null) {
+                spare.release(); // nothing due after all (the key closed, or its waiters left)
+            }
             done.forEach(Runnable::run);
         }
 
+        /** Refuses the waiters whose slot would come after their deadline; at most every 100 ms for a long queue. */
+        private void sweep(long now, List<Runnable> done) {
+            if (queue.size() > SMALL_QUEUE && now < nextSweep) {
+                return;
+            }
+            nextSweep = now + SWEEP_EVERY_MS;
+            double slot = earliest(now);
+            int ahead = 0;
+            for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+                Waiter waiter = it.next();
+                long eta = (long) Math.floor(slot + ahead * interval()) - now;
+                if (now + eta > waiter.deadline) {
+                    it.remove();
+                    waiter.queued = false;
+                    done.add(() -> waiter.refuse(eta, now));
+                } else {
+                    ahead++;
+                }
+            }
+        }
+
+        private void awaitConnection(List<Runnable> done) {
+            if (!awaitingConnection) {
+                awaitingConnection = true;
+                done.add(() -> connections.await(this));
+            }
+        }
+
+        /** Plans a timer for the next slot, or, while waiting for a connection, for the next deadline check. */
         private void pumpLater() {
             long delay;
+            long round;
             synchronized (this) {
                 if (pumping || queue.isEmpty()) {
                     return;
                 }
                 pumping = true;
+                round = ++timerRound;
                 long now = clock.millis();
-                delay = Math.max(0, (long) Math.ceil(earliest(now) - now));
+                delay = awaitingConnection ? CONNECTION_WAIT_SWEEP_MS : Math.max(0, (long) Math.ceil(earliest(now) - now));
             }
-            delays.after(Duration.ofMillis(delay)).subscribe().with(ignored -> pump(), failure -> pump());
+            delays.after(Duration.ofMillis(delay)).subscribe().with(ignored -> pump(round), failure -> pump(round));
         }
 
-        private synchronized void leave(Waiter waiter) {
-            queue.remove(waiter);
+        synchronized void leave(Waiter waiter) {
+            if (waiter.queued) {
+                queue.remove(waiter);
+                waiter.queued = false;
+            }
         }
 
         synchronized int waiting() {
@@ -202,6 +478,7 @@ public final class RateBudgets {
                     perMinute = info.limitMinute();
                     nextSlot = lastSent + interval(); // re-space from the last send at the true rate
                     pumping = false; // the planned round used the old spacing: plan a new one
+                    timerRound++; // and the old timer, when it fires, no longer counts as the planned one
                 }
                 if (info.limitDay() != null && info.limitDay() > 0) {
                     perDay = info.limitDay();

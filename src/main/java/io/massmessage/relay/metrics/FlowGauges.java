@@ -52,6 +52,11 @@ public class FlowGauges {
         for (String provider : registry.names()) {
             metrics.gauge("relay.provider.requests.in.flight", "Provider requests sent and not yet answered",
                     () -> client.inFlight(provider), "provider", provider);
+            metrics.gauge("relay.provider.connections.in.use", "Provider connections held by commands sending now",
+                    () -> budgets.connectionsInUse(provider), "provider", provider);
+            metrics.gauge("relay.provider.connections.queued.keys",
+                    "API keys whose next command's slot has come and waits for a free connection",
+                    () -> budgets.keysWaitingForConnection(provider), "provider", provider);
             metrics.gauge("relay.breaker.state", "Provider breaker: 0 closed, 1 half-open, 2 open",
                     () -> switch (breakers.states().getOrDefault(provider, ProviderBreakers.State.closed)) {
                         case closed -> 0;

@@ -55,7 +55,7 @@ public final class RelayMetrics {
 
     /** How long a command waited for its key's rate budget before it was sent (0 when it did not wait). */
     public void budgetWait(String provider, Duration waited) {
-        Timer.builder("relay.budget.wait").description("Time commands waited for their API key's rate budget")
+        Timer.builder("relay.budget.wait").description("Time commands waited for their API key's rate budget and a free provider connection")
                 .tags("provider", provider)
                 .publishPercentileHistogram()
                 .register(registry).record(waited);

@@ -276,6 +276,9 @@ class RelayEndToEndTest {
                 .contains("relay_provider_requests_seconds_bucket{")
                 .contains("relay_breaker_state{provider=\"fansly\"")
                 .contains("relay_provider_requests_in_flight{provider=\"onlyfansapi\"")
+                // every command has its outcome: each connection taken with a slot was given back
+                .containsPattern("relay_provider_connections_in_use\\{provider=\"onlyfansapi\"[^}]*} 0\\.0\n")
+                .containsPattern("relay_provider_connections_queued_keys\\{provider=\"onlyfansapi\"[^}]*} 0\\.0\n")
                 .contains("relay_commands_pending")
                 .contains("relay_budget_waiting")
                 .containsPattern("relay_partitions_held [0-9]")

@@ -1,19 +1,16 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.testing.ManualTimers;
 import io.massmessage.relay.testing.VirtualTime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.massmessage.relay.provider.RateLimitInfo;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 import org.junit.jupiter.api.Test;
 
 /** Budgets per key on virtual time: evenly spaced, never over the limit in any window, corrected by the provider. */
@@ -69,7 +66,7 @@ class RateBudgetsTest {
         // every timer fires 3 ms late, as a busy event loop's do
         Delays late = delay -> {
             time.advance(delay.toMillis() + 3);
-            return io.smallrye.mutiny.Uni.createFrom().voidItem();
+            return Uni.createFrom().voidItem();
         };
         RateBudgets lateBudgets = new RateBudgets(time, late, 0.0);
         ArrayDeque<Long> window = new ArrayDeque<>();
@@ -89,7 +86,7 @@ class RateBudgetsTest {
         java.util.concurrent.atomic.AtomicInteger timers = new java.util.concurrent.atomic.AtomicInteger();
         Delays stalling = delay -> {
             time.advance(delay.toMillis() + (timers.incrementAndGet() % 50 == 0 ? 250 : 0));
-            return io.smallrye.mutiny.Uni.createFrom().voidItem();
+            return Uni.createFrom().voidItem();
         };
         RateBudgets withHeadroom = new RateBudgets(time, stalling, 0.01);
         ArrayDeque<Long> window = new ArrayDeque<>();
@@ -166,7 +163,7 @@ class RateBudgetsTest {
 
     /** Three commands arrive together at a key configured for {@code configured}/min; the first answer says {@code reported}/min. */
     private List<Instant> releasesAfterLearning(long configured, long reported) {
-        ManualTimers timers = new ManualTimers();
+        ManualTimers timers = new ManualTimers(time);
         RateBudgets manual = new RateBudgets(time, timers, 0.0);
         List<Instant> released = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -176,31 +173,7 @@ class RateBudgetsTest {
         assertThat(released).containsExactly(at(0));
         assertThat(manual.waiting()).isEqualTo(2);
         manual.observe("fansly", "k", new RateLimitInfo(reported, reported - 1, null, null, null, null), false);
-        timers.advanceTo(T0.plusSeconds(5), time);
+        timers.advanceTo(T0.plusSeconds(5));
         return released;
-    }
-
-    /** Delays that fire only when the test moves time. */
-    private static final class ManualTimers implements Delays {
-        private record Timer(long due, UniEmitter<? super Void> emitter) {}
-
-        private final PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::due));
-        private VirtualTime clock;
-
-        @Override
-        public Uni<Void> after(Duration duration) {
-            return Uni.createFrom().emitter(e -> timers.add(new Timer(
-                    (clock == null ? T0.toEpochMilli() : clock.millis()) + duration.toMillis(), e)));
-        }
-
-        void advanceTo(Instant until, VirtualTime time) {
-            clock = time;
-            while (!timers.isEmpty() && timers.peek().due() <= until.toEpochMilli()) {
-                Timer next = timers.poll();
-                time.set(Math.max(time.millis(), next.due()));
-                next.emitter().complete(null);
-            }
-            time.set(until.toEpochMilli());
-        }
     }
 }
