@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -147,12 +149,58 @@ final class JsonFields {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value.textValue()).toInstant();
-        } catch (DateTimeParseException e) {
+            return parseInstant(value.textValue());
+        } catch (DateTimeException e) {
             problems.add(name(field), "must be an ISO-8601 date-time with offset (e.g. 2026-12-01T15:00:00Z), got \""
                     + abbreviate(value.textValue()) + "\"");
             return null;
         }
+    }
+
+    /**
+     * An ISO-8601 date-time with offset, as {@link OffsetDateTime#parse} reads it. The usual UTC form
+     * ({@code 2026-12-01T15:00:00Z}, optionally with a fraction) is read directly: the formatter's
+     * general parse was 3 % of the event loop's time in the benchmark. Anything else goes to the formatter.
+     *
+     * @throws DateTimeException when it is not a valid date-time with offset
+     */
+    static Instant parseInstant(String text) {
+        int n = text.length();
+        if (n >= 20 && n <= 30 && text.charAt(n - 1) == 'Z' && text.charAt(4) == '-' && text.charAt(7) == '-'
+                && text.charAt(10) == 'T' && text.charAt(13) == ':' && text.charAt(16) == ':'
+                && (n == 20 || text.charAt(19) == '.' && n > 21)) {
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 7);
+            int day = digits(text, 8, 10);
+            int hour = digits(text, 11, 13);
+            int minute = digits(text, 14, 16);
+            int second = digits(text, 17, 19);
+            int nanos = 0;
+            if (n > 20) {
+                nanos = digits(text, 20, n - 1);
+                for (int i = n - 1 - 20; i < 9; i++) {
+                    nanos *= 10;
+                }
+            }
+            if (year >= 0 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0 && nanos >= 0) {
+                // LocalDateTime.of checks the ranges (month 1-12, the month's days, hour < 24, ...) as the formatter does
+                return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
+            }
+        }
+        return OffsetDateTime.parse(text).toInstant();
+    }
+
+    /** The decimal number in {@code text[from, to)}, or -1 if any of it is not an ASCII digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     ObjectNode object(String field) {

@@ -167,7 +167,11 @@ public class RelayPipeline {
         TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
         Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
         return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, lane)
-                        .invoke(outcome -> CommandLog.with(command, trace, () -> log(outcome)))
+                        .invoke(outcome -> {
+                            if (LOG.isInfoEnabled()) {
+                                CommandLog.with(command, trace, () -> log(outcome));
+                            }
+                        })
                         .call(outcome -> publisher.publish(outcome, tracing))
                         .invoke(metrics::outcome))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +19,9 @@ public final class RelayMetrics {
 
     private final MeterRegistry registry;
     private final Counter consumed;
+    /** Meters looked up once per tag set: building one is a registry look-up with fresh tags, on every command. */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
 
     public RelayMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry);
@@ -41,24 +46,28 @@ public final class RelayMetrics {
     /** One outcome event published. */
     public void outcome(Outcome outcome) {
         String category = outcome instanceof Outcome.Failed failed ? failed.category().name() : "none";
-        registry.counter("relay.outcomes", "provider", outcome.command().provider(), "outcome", outcome.name(),
-                "category", category).increment();
+        String provider = outcome.command().provider();
+        outcomes.computeIfAbsent(provider + '/' + outcome.name() + '/' + category, k -> registry.counter("relay.outcomes",
+                "provider", provider, "outcome", outcome.name(), "category", category)).increment();
     }
 
     /** One provider request and how long it took; {@code status} 0 for a transport fault. */
     public void request(String provider, int status, Duration took) {
-        Timer.builder("relay.provider.requests").description("Provider HTTP requests")
-                .tags("provider", provider, "status", statusClass(status))
+        String statusClass = statusClass(status);
+        timers.computeIfAbsent("requests/" + provider + '/' + statusClass, k -> Timer.builder("relay.provider.requests")
+                .description("Provider HTTP requests")
+                .tags("provider", provider, "status", statusClass)
                 .publishPercentileHistogram()
-                .register(registry).record(took);
+                .register(registry)).record(took);
     }
 
     /** How long a command waited for its key's rate budget before it was sent (0 when it did not wait). */
     public void budgetWait(String provider, Duration waited) {
-        Timer.builder("relay.budget.wait").description("Time commands waited for their API key's rate budget and a free provider connection")
+        timers.computeIfAbsent("wait/" + provider, k -> Timer.builder("relay.budget.wait")
+                .description("Time commands waited for their API key's rate budget and a free provider connection")
                 .tags("provider", provider)
                 .publishPercentileHistogram()
-                .register(registry).record(waited);
+                .register(registry)).record(waited);
     }
 
     /** One retry of a transient fault. */
