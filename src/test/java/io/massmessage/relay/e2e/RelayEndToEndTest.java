@@ -134,6 +134,18 @@ class RelayEndToEndTest {
     }
 
     @Test
+    void theCommandStreamIsNotWrappedInContextPropagation() {
+        // application.properties leaves Quarkus's per-record context-propagation operator out (its cost: README
+        // "Benchmark"); the trace test above shows the trace still travels with each command without it
+        assertThat(io.quarkus.arc.Arc.container()
+                .select(io.quarkus.smallrye.reactivemessaging.runtime.ConnectorContextPropagationDecorator.class).isResolvable())
+                .isFalse();
+        assertThat(io.quarkus.arc.Arc.container().select(io.smallrye.reactive.messaging.PublisherDecorator.class).stream()
+                .map(decorator -> decorator.getClass().getName()))
+                .noneMatch(name -> name.contains("ContextPropagation"));
+    }
+
+    @Test
     void permanentRefusalsFailAtOnceWithTheirCategory() throws Exception {
         String account = "acct_" + run;
         wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/404"))
