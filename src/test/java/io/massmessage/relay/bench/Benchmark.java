@@ -147,15 +147,19 @@ public final class Benchmark {
         }
 
         // 1. L = 300 ms (and uniform 100-500 ms), no budget limit, 20,000 commands over 2,000 messages.
-        Run fixed = throughputRun("s1-fixed", new Latency.Fixed(300), n1, 2_000, c);
-        Run uniform = throughputRun("s1-uniform", new Latency.Uniform(100, 500), n1, 2_000, c);
+        // The CPU time of the same work varies by a quarter between minutes on these shared machines, and
+        // this scenario is CPU-bound here: each variant runs three times and the median run counts.
+        List<Run> fixedRuns = median3("s1-fixed", new Latency.Fixed(300), n1, c);
+        List<Run> uniformRuns = median3("s1-uniform", new Latency.Uniform(100, 500), n1, c);
+        Run fixed = fixedRuns.get(1);
+        Run uniform = uniformRuns.get(1);
         Run fixedBase = throughputRun("s1-baseline", new Latency.Fixed(300), 40, 40, 1);
         double ideal1 = c / 0.3;
         table.append(row("1. L = 300 ms, C = 512, " + n1 + " commands / 2,000 messages",
-                fmt(fixed.throughput()) + " cmd/s", fmt(ideal1) + " cmd/s", pct(fixed.throughput() / ideal1),
-                fmt(fixedBase.throughput()) + " cmd/s", ratio(fixed.throughput(), fixedBase.throughput())));
-        table.append(row("1b. L uniform 100–500 ms", fmt(uniform.throughput()) + " cmd/s", fmt(ideal1) + " cmd/s",
-                pct(uniform.throughput() / ideal1), "—", ratio(uniform.throughput(), fixedBase.throughput())));
+                fmt(fixed.throughput()) + " cmd/s (median; runs " + throughputs(fixedRuns) + ")", fmt(ideal1) + " cmd/s",
+                pct(fixed.throughput() / ideal1), fmt(fixedBase.throughput()) + " cmd/s", ratio(fixed.throughput(), fixedBase.throughput())));
+        table.append(row("1b. L uniform 100–500 ms", fmt(uniform.throughput()) + " cmd/s (median; runs " + throughputs(uniformRuns) + ")",
+                fmt(ideal1) + " cmd/s", pct(uniform.throughput() / ideal1), "—", ratio(uniform.throughput(), fixedBase.throughput())));
         Files.writeString(Path.of("docs", "bench-scenario1.svg"), SvgChart.lines(
                 "Scenario 1: outcomes per second (C = 512)", "seconds", "outcomes / s",
                 Map.of("L = 300 ms", SvgChart.toArray(fixed.perSecond()), "L uniform 100–500 ms", SvgChart.toArray(uniform.perSecond())),
@@ -203,6 +207,20 @@ public final class Benchmark {
         System.out.println();
         System.out.println(result);
         System.out.println("plots: docs/bench-scenario1.svg, docs/bench-scenario2.svg; logs: " + OUT);
+    }
+
+    /** Three runs of the same throughput scenario, sorted by throughput: the middle one is the median. */
+    private List<Run> median3(String id, Latency latency, int n, int c) throws Exception {
+        List<Run> runs = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            runs.add(throughputRun(id + "-" + i, latency, n, 2_000, c));
+        }
+        runs.sort(java.util.Comparator.comparingDouble(Run::throughput));
+        return runs;
+    }
+
+    private static String throughputs(List<Run> runs) {
+        return runs.stream().map(r -> fmt(r.throughput())).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private int scaled(int n) {
