@@ -9,13 +9,13 @@ import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
+import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.mutiny.core.Vertx;
 import org.apache.kafka.common.TopicPartition;
@@ -65,11 +65,13 @@ public class RelayPipeline {
 
     private final PartitionGate gate;
     private final Vertx vertx;
+    private final CommandSpans spans;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
-            RelayMetrics metrics, PartitionGate gate, Vertx vertx) {
+            RelayMetrics metrics, PartitionGate gate, Vertx vertx, CommandSpans spans) {
         this.metrics = metrics;
+        this.spans = spans;
         this.vertx = vertx;
         this.gate = gate;
         metrics.gauge("relay.commands.pending", "Valid commands taken from Kafka and not finished", pending::get);
@@ -151,29 +153,34 @@ public class RelayPipeline {
             return Uni.createFrom().nothing();
         }
         metrics.consumed();
+        IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
-        PartitionGate.Lane lane = record.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> gate.take(new TopicPartition(m.getTopic(), m.getPartition()))).orElse(null);
+        PartitionGate.Lane lane = kafka == null ? null : gate.take(new TopicPartition(kafka.getTopic(), kafka.getPartition()));
         long bytes = PollCounter.payloadBytes(record.getPayload() == null ? -1 : record.getPayload().length);
+        CommandSpans.CommandSpan span = kafka == null ? spans.start(Channels.COMMANDS, -1, -1, null)
+                : spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getHeaders());
+        Context trace = span.context();
         UpdateCommand command;
         try {
             command = parser.parse(record.getPayload());
         } catch (InvalidCommandException invalid) {
             LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
             metrics.deadLettered(invalid.kind().name());
+            span.deadLettered(invalid.kind().name(), invalid.getMessage());
             return Uni.createFrom().completionStage(() -> record.nack(invalid)).onTermination().invoke(() -> leave(lane, bytes));
         }
         pending.incrementAndGet();
-        TracingMetadata tracing = TracingMetadata.fromMessage(record).orElse(TracingMetadata.empty());
-        Context trace = tracing.getCurrentContext() == null ? Context.root() : tracing.getCurrentContext();
         return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, lane)
                         .invoke(outcome -> {
                             if (LOG.isInfoEnabled()) {
                                 CommandLog.with(command, trace, () -> log(outcome));
                             }
                         })
-                        .call(outcome -> publisher.publish(outcome, tracing))
-                        .invoke(metrics::outcome))
+                        .call(outcome -> publisher.publish(outcome, trace))
+                        .invoke(outcome -> {
+                            metrics.outcome(outcome);
+                            span.ended(outcome);
+                        }))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     if (pending.decrementAndGet() == 0 && draining) {
                         drained.complete(null);
@@ -182,12 +189,14 @@ public class RelayPipeline {
                     if (failure instanceof HandedBackException) {
                         // neither acked nor nacked: the partition's new owner processes it
                         CommandLog.with(command, trace, () -> LOG.debug(failure.getMessage()));
+                        span.handedBack();
                         return Uni.createFrom().voidItem();
                     }
                     if (failure != null) {
                         CommandLog.with(command, trace, () -> LOG.errorf(failure,
                                 "command %s could not be completed; dead-lettering it", command.commandId()));
                         metrics.deadLettered("unpublished");
+                        span.deadLettered("unpublished", String.valueOf(failure.getMessage()));
                         return Uni.createFrom().completionStage(() -> record.nack(failure));
                     }
                     return Uni.createFrom().completionStage(record::ack);

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.tracing.CommandSpans;
+import io.opentelemetry.context.Context;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -41,12 +43,14 @@ public final class OutcomePublisher {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final URI source;
+    private final CommandSpans spans;
 
     public OutcomePublisher(
             @Channel(Channels.SUCCEEDED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> succeeded,
             @Channel(Channels.FAILED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> failed,
             @Channel(Channels.RATE_LIMITED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> rateLimited,
-            ObjectMapper mapper, Clock clock, RelayConfig config) {
+            ObjectMapper mapper, Clock clock, RelayConfig config, CommandSpans spans) {
+        this.spans = spans;
         this.succeeded = succeeded;
         this.failed = failed;
         this.rateLimited = rateLimited;
@@ -56,11 +60,10 @@ public final class OutcomePublisher {
     }
 
     /**
-     * Publishes the outcome as part of the command's trace (the connector's send span is a child of
-     * the command record's span and the record carries its {@code traceparent}); completes when the
-     * broker has it.
+     * Publishes the outcome as part of the command's trace (the record carries the {@code traceparent}
+     * of the command's span, {@link CommandSpans}); completes when the broker has it.
      */
-    public Uni<Void> publish(Outcome outcome, TracingMetadata trace) {
+    public Uni<Void> publish(Outcome outcome, Context trace) {
         OutcomeEvent event = OutcomeEvent.of(outcome, clock.instant());
         String json;
         try {
@@ -69,8 +72,10 @@ public final class OutcomePublisher {
             return Uni.createFrom().failure(e);
         }
         String key = outcome.command().messageKey();
+        RecordHeaders headers = new RecordHeaders();
+        spans.inject(trace, headers);
         Message<String> message = Message.of(json)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withHeaders(headers).build())
                 .addMetadata(OutgoingCloudEventMetadata.builder()
                         .withId(event.commandId())
                         .withType(TYPE_PREFIX + event.outcome())
@@ -78,8 +83,7 @@ public final class OutcomePublisher {
                         .withSubject(key)
                         .withTimestamp(event.occurredAt().atZone(ZoneOffset.UTC))
                         .withDataContentType("application/json")
-                        .build())
-                .addMetadata(trace);
+                        .build());
         return emitterFor(outcome).sendMessage(message);
     }
 

@@ -1,0 +1,112 @@
+package io.massmessage.relay.tracing;
+
+import io.massmessage.relay.outcome.Outcome;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * One span per command: a CONSUMER span "{topic} process" that continues the command record's
+ * {@code traceparent} and lasts until the command's outcome is on its topic (or it is
+ * dead-lettered, or handed back at a rebalance). The provider call is its child
+ * ({@code ProviderClient}), and the outcome record carries its {@code traceparent}
+ * ({@link #inject}), so the CRM's trace runs through the relay to the provider and back.
+ *
+ * <p>The relay makes this span itself instead of the Kafka connector's receive span per command
+ * record and send span per outcome record ({@code tracing-enabled=false} on those channels): one
+ * span instead of two, both connector spans together were 9 % of the event loop's time in the
+ * benchmark.
+ */
+@Singleton
+public final class CommandSpans {
+
+    private static final TextMapGetter<Headers> KAFKA_HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Headers headers) {
+            List<String> keys = new ArrayList<>();
+            headers.forEach(header -> keys.add(header.key()));
+            return keys;
+        }
+
+        @Override
+        public String get(Headers headers, String key) {
+            if (headers == null) {
+                return null;
+            }
+            Header header = headers.lastHeader(key);
+            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        }
+    };
+
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
+
+    @Inject
+    public CommandSpans(OpenTelemetry otel) {
+        this.tracer = otel.getTracer("io.massmessage.relay");
+        this.propagator = otel.getPropagators().getTextMapPropagator();
+    }
+
+    /** Spans that go nowhere and propagate nothing, for tests that build the pipeline by hand. */
+    public static CommandSpans none() {
+        return new CommandSpans(OpenTelemetry.noop());
+    }
+
+    /** Starts the span of the command read from {@code topic}/{@code partition} at {@code offset}, under the record's traceparent. */
+    public CommandSpan start(String topic, int partition, long offset, Headers headers) {
+        Context parent = headers == null ? Context.root() : propagator.extract(Context.root(), headers, KAFKA_HEADERS);
+        Span span = tracer.spanBuilder(topic + " process")
+                .setParent(parent)
+                .setSpanKind(SpanKind.CONSUMER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.operation.type", "process")
+                .setAttribute("messaging.destination.name", topic)
+                .setAttribute("messaging.destination.partition.id", String.valueOf(partition))
+                .setAttribute("messaging.kafka.offset", offset)
+                .startSpan();
+        return new CommandSpan(span, parent.with(span));
+    }
+
+    /** Writes {@code trace}'s {@code traceparent} (and {@code tracestate}) into an outgoing record's headers. */
+    public void inject(Context trace, Headers headers) {
+        propagator.inject(trace, headers, (carrier, key, value) -> carrier.add(key, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A command's span and the context its work runs under. */
+    public record CommandSpan(Span span, Context context) {
+
+        /** Ends the span with the command's outcome (its provider call's status is on the child span). */
+        public void ended(Outcome outcome) {
+            span.setAttribute("relay.outcome", outcome.name());
+            if (outcome instanceof Outcome.Failed failed) {
+                span.setAttribute("relay.category", failed.category().name());
+            }
+            span.end();
+        }
+
+        /** Ends the span of a record sent to the dead-letter topic. */
+        public void deadLettered(String kind, String reason) {
+            span.setAttribute("relay.dead_letter", kind);
+            span.setStatus(StatusCode.ERROR, reason);
+            span.end();
+        }
+
+        /** Ends the span of a command handed back at a rebalance, for the partition's next owner. */
+        public void handedBack() {
+            span.setAttribute("relay.handed_back", true);
+            span.end();
+        }
+    }
+}
