@@ -115,9 +115,10 @@ public final class Benchmark {
         int n1 = scaled(20_000);
         // This JVM (broker, simulator, load generator) starts cold and gets faster as its JIT compiles the
         // broker's and the simulator's paths: its CPU per command fell from 0.66 to 0.19 ms over the first
-        // six runs of a benchmark, on the cores the service shares. One discarded run at L = 0 warms it, so
-        // the first measured run is not penalised against the later ones.
-        throughputRun("harness-warm-up", new Latency.Fixed(0), scaled(20_000), 2_000, c);
+        // six runs of a benchmark, on the cores the service shares (its GC stayed at 0.2 s a run: it is the
+        // JIT). One discarded run of scenario 1 warms it, so the first measured runs are not penalised
+        // against the later ones. (A broker and a provider in production are long-running and warm.)
+        throughputRun("harness-warm-up", new Latency.Fixed(300), n1, 2_000, c);
         if (System.getProperty("bench.only", "").equals("s1")) {
             Run probe = throughputRun("s1-fixed", new Latency.Fixed(300), n1, 2_000, c);
             System.out.printf("s1 probe: %.0f cmd/s (%.1f %% of %.0f), cpu %d ms%n", probe.throughput(),
@@ -228,6 +229,12 @@ public final class Benchmark {
         return runs.stream().map(r -> fmt(r.throughput())).collect(java.util.stream.Collectors.joining(", "));
     }
 
+    /** Collection time of this JVM (broker, simulator, load generator) so far. */
+    private static long harnessGcMs() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
+    }
+
     private int scaled(int n) {
         return Math.max(100, (int) (n * scale));
     }
@@ -252,12 +259,14 @@ public final class Benchmark {
             long cpuBefore = cpuMs(service.pid());
             double allocatedBefore = metric(scrape(port), "jvm_gc_memory_allocated_bytes_total");
             long harnessBefore = harnessCpuMs();
+            long harnessGcBefore = harnessGcMs();
             AtomicLong maxRss = new AtomicLong();
             Thread sampler = sampler(service.pid(), maxRss);
             client.sendAll(t.commands, measured);
             List<ConsumerRecord<byte[], byte[]>> outcomes = awaitCount(client, id + "-", n, 900);
             long cpu = cpuMs(service.pid()) - cpuBefore;
             long harnessCpu = harnessCpuMs() - harnessBefore;
+            long harnessGc = harnessGcMs() - harnessGcBefore;
             // the last outcomes can reach this consumer before the service has handled their broker acks:
             // give it a moment, so "pending after" shows a leak, not that race
             List<String> after = scrape(port);
@@ -267,10 +276,10 @@ public final class Benchmark {
             }
             double allocatedKbPerCommand = (metric(after, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n / 1024;
             sampler.interrupt();
-            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command%n", id,
+            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command, GC %.1f s%n", id,
                     outcomes.size(), new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(), simulator.counters().maxConcurrent(),
                     maxRss.get() / 1024, simulator.counters().byProviderStatus(), metric(after, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
-                    (long) metric(after, "relay_partition_pending"), (double) harnessCpu / n);
+                    (long) metric(after, "relay_partition_pending"), (double) harnessCpu / n, harnessGc / 1000.0);
             Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(), simulator.counters().byProviderStatus());
             service.stop();
             return run;
