@@ -116,9 +116,10 @@ public final class Benchmark {
         // This JVM (broker, simulator, load generator) starts cold and gets faster as its JIT compiles the
         // broker's and the simulator's paths: its CPU per command fell from 0.66 to 0.19 ms over the first
         // six runs of a benchmark, on the cores the service shares (its GC stayed at 0.2 s a run: it is the
-        // JIT). One discarded run of scenario 1 warms it, so the first measured runs are not penalised
-        // against the later ones. (A broker and a provider in production are long-running and warm.)
-        throughputRun("harness-warm-up", new Latency.Fixed(300), n1, 2_000, c);
+        // JIT), and settles from the third. One discarded scenario-1 run of twice the length warms it, so
+        // the measured runs are not penalised against each other. (A production broker and provider are
+        // long-running and warm.)
+        throughputRun("harness-warm-up", new Latency.Fixed(300), 2 * n1, 2_000, c);
         if (System.getProperty("bench.only", "").equals("s1")) {
             Run probe = throughputRun("s1-fixed", new Latency.Fixed(300), n1, 2_000, c);
             System.out.printf("s1 probe: %.0f cmd/s (%.1f %% of %.0f), cpu %d ms%n", probe.throughput(),
