@@ -130,6 +130,28 @@ class KubernetesManifestsTest {
         }
     }
 
+    /** The README's "Deploying" section quotes the base manifests' figures; they must be the manifests' own. */
+    @Test
+    void theReadmeQuotesTheManifests() throws IOException {
+        List<JsonNode> base = readBase();
+        JsonNode pod = one(base, "Deployment").at("/spec/template/spec");
+        JsonNode resources = pod.at("/containers/0/resources");
+        String configMapGrace = one(base, "ConfigMap").at("/data/RELAY_SHUTDOWN_GRACE").asText();
+        String commandPartitions = base.stream().filter(d -> d.path("kind").asText().equals("KafkaTopic"))
+                .filter(d -> d.at("/spec/topicName").asText(d.at("/metadata/name").asText()).endsWith("commands"))
+                .findFirst().orElseThrow().at("/spec/partitions").asText();
+        String readme = Files.readString(Path.of("README.md")).replaceAll("\\s+", " ");
+        List<String> quotes = List.of(
+                "requests " + resources.at("/requests/cpu").asText() + "/" + resources.at("/requests/memory").asText()
+                        + ", limit " + resources.at("/limits/memory").asText(),
+                "terminationGracePeriodSeconds: " + pod.at("/terminationGracePeriodSeconds").asText(),
+                "`RELAY_SHUTDOWN_GRACE` (" + configMapGrace + ")",
+                "the command topic has " + commandPartitions + " partitions",
+                "`maxReplicaCount` is " + one(base, "ScaledObject").at("/spec/maxReplicaCount").asText() + " in prod");
+        assertThat(quotes).as("what the README's Deploying section must say, taken from the base manifests")
+                .allSatisfy(quote -> assertThat(readme.contains(quote)).as("README says \"%s\"", quote).isTrue());
+    }
+
     @Test
     void theComposeStackAndImageAgreeWithTheApplicationAndTheSimulator() throws IOException {
         JsonNode compose = YAML.readTree(Path.of("deploy", "compose.yaml").toFile());
