@@ -68,6 +68,33 @@ public interface RelayConfig {
     /** Retries of transient faults (5xx, timeouts, connection faults). */
     Retry retry();
 
+    /** Recognising replayed records that an earlier owner of their partition already answered. */
+    ReplayCheck replayCheck();
+
+    /**
+     * When a partition is assigned, the records after its committed offset will be processed again; those
+     * whose outcome (or dead letter) an earlier owner already published (it crashed, or was killed, before
+     * committing them) are recognised by reading the outcome and dead-letter topics from the time of the
+     * first uncommitted record, and acknowledged without a second provider call or a second outcome.
+     */
+    interface ReplayCheck {
+        /** Whether to look for already answered records at each assignment. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Outcome and dead-letter records read at most per assignment; past that the check covers what it read. */
+        @WithDefault("500000")
+        int maxRecords();
+
+        /** Longest the check may read at an assignment (it runs on the consumer's polling thread). */
+        @WithDefault("15s")
+        Duration maxTime();
+
+        /** How far before the first uncommitted command's timestamp to start reading, for clocks that disagree. */
+        @WithDefault("30s")
+        Duration clockSkew();
+    }
+
     /** The per-provider circuit breaker. */
     Breaker breaker();
 

@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 /**
  * Tells the {@link PartitionGate} when a rebalance takes partitions away (or they are lost), so
  * their commands still waiting for budget are handed back instead of sent by two replicas at once, and
- * when it gives partitions, so they start counting afresh.
+ * when it gives partitions, so they start counting afresh and {@link ReplayCheck} finds which of the
+ * records to replay an earlier owner already answered.
  * Named by {@code mp.messaging.incoming.commands.consumer-rebalance-listener.name}.
  */
 @ApplicationScoped
@@ -23,9 +24,11 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(PartitionOwnership.class);
 
     private final PartitionGate gate;
+    private final ReplayCheck replays;
 
-    public PartitionOwnership(PartitionGate gate) {
+    public PartitionOwnership(PartitionGate gate, ReplayCheck replays) {
         this.gate = gate;
+        this.replays = replays;
     }
 
     @Override
@@ -33,6 +36,7 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
         if (!partitions.isEmpty()) {
             LOG.infof("partitions revoked: %s; their unfinished commands are handed back", partitions);
             gate.revoked(partitions);
+            replays.revoked(partitions);
         }
     }
 
@@ -40,6 +44,8 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
             LOG.infof("partitions assigned: %s", partitions);
+            // before any of their records is polled: which of the records to replay were answered already
+            replays.assigned(consumer, partitions);
         }
         gate.assigned(partitions, consumer.assignment().size());
     }

@@ -7,6 +7,7 @@ import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
+import io.massmessage.relay.outcome.Origin;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
 import io.massmessage.relay.tracing.CommandSpans;
@@ -66,10 +67,12 @@ public class RelayPipeline {
     private final PartitionGate gate;
     private final Vertx vertx;
     private final CommandSpans spans;
+    private final ReplayCheck replays;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
-            RelayMetrics metrics, PartitionGate gate, Vertx vertx, CommandSpans spans) {
+            RelayMetrics metrics, PartitionGate gate, Vertx vertx, CommandSpans spans, ReplayCheck replays) {
+        this.replays = replays;
         this.metrics = metrics;
         this.spans = spans;
         this.vertx = vertx;
@@ -155,7 +158,8 @@ public class RelayPipeline {
         metrics.consumed();
         IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
-        PartitionGate.Lane lane = kafka == null ? null : gate.take(new TopicPartition(kafka.getTopic(), kafka.getPartition()));
+        TopicPartition partition = kafka == null ? null : new TopicPartition(kafka.getTopic(), kafka.getPartition());
+        PartitionGate.Lane lane = partition == null ? null : gate.take(partition);
         long bytes = PollCounter.payloadBytes(record.getPayload() == null ? -1 : record.getPayload().length);
         CommandSpans.CommandSpan span = kafka == null ? spans.start(Channels.COMMANDS, -1, -1, null)
                 : spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getHeaders());
@@ -164,11 +168,20 @@ public class RelayPipeline {
         try {
             command = parser.parse(record.getPayload());
         } catch (InvalidCommandException invalid) {
+            if (partition != null && replays.alreadyAnswered(partition, kafka.getOffset(), null)) {
+                return skipAnswered(record, lane, bytes, span); // its dead letter is on the topic already
+            }
             LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
             metrics.deadLettered(invalid.kind().name());
             span.deadLettered(invalid.kind().name(), invalid.getMessage());
             return Uni.createFrom().completionStage(() -> record.nack(invalid)).onTermination().invoke(() -> leave(lane, bytes));
         }
+        if (partition != null && replays.alreadyAnswered(partition, kafka.getOffset(), command.messageKey())) {
+            CommandLog.with(command, trace, () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
+                    command.commandId()));
+            return skipAnswered(record, lane, bytes, span);
+        }
+        Origin origin = kafka == null ? null : new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
         pending.incrementAndGet();
         return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, lane)
                         .invoke(outcome -> {
@@ -176,7 +189,7 @@ public class RelayPipeline {
                                 CommandLog.with(command, trace, () -> log(outcome));
                             }
                         })
-                        .call(outcome -> publisher.publish(outcome, trace))
+                        .call(outcome -> publisher.publish(outcome, trace, origin))
                         .invoke(outcome -> {
                             metrics.outcome(outcome);
                             span.ended(outcome);
@@ -232,6 +245,13 @@ public class RelayPipeline {
     }
 
     private static final Cancellable ENDED = () -> { };
+
+    /** Acknowledges a replayed record whose outcome or dead letter an earlier owner already published ({@link ReplayCheck}). */
+    private Uni<Void> skipAnswered(Message<byte[]> record, PartitionGate.Lane lane, long bytes, CommandSpans.CommandSpan span) {
+        metrics.replaySkipped();
+        span.alreadyAnswered();
+        return Uni.createFrom().completionStage(record::ack).onTermination().invoke(() -> leave(lane, bytes));
+    }
 
     private void leave(PartitionGate.Lane lane, long bytes) {
         if (lane != null) {

@@ -19,6 +19,7 @@ public final class RelayMetrics {
 
     private final MeterRegistry registry;
     private final Counter consumed;
+    private final Counter replaySkipped;
     /** Meters looked up once per tag set: building one is a registry look-up with fresh tags, on every command. */
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
@@ -26,6 +27,9 @@ public final class RelayMetrics {
     public RelayMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry);
         this.consumed = Counter.builder("relay.commands.consumed").description("Command records taken from Kafka")
+                .register(registry);
+        this.replaySkipped = Counter.builder("relay.replays.skipped")
+                .description("Replayed command records acknowledged as they were: an earlier owner had published their outcome or dead letter")
                 .register(registry);
     }
 
@@ -36,6 +40,11 @@ public final class RelayMetrics {
 
     public void consumed() {
         consumed.increment();
+    }
+
+    /** One replayed record acknowledged without processing: an earlier owner had answered it. */
+    public void replaySkipped() {
+        replaySkipped.increment();
     }
 
     /** One dead letter of the given kind ({@code malformed}, {@code too_large}, {@code invalid}, {@code unpublished}). */

@@ -61,9 +61,10 @@ public final class OutcomePublisher {
 
     /**
      * Publishes the outcome as part of the command's trace (the record carries the {@code traceparent}
-     * of the command's span, {@link CommandSpans}); completes when the broker has it.
+     * of the command's span, {@link CommandSpans}) and names the command record it answers
+     * ({@code origin}, see {@link Origin}; null when not known); completes when the broker has it.
      */
-    public Uni<Void> publish(Outcome outcome, Context trace) {
+    public Uni<Void> publish(Outcome outcome, Context trace, Origin origin) {
         OutcomeEvent event = OutcomeEvent.of(outcome, clock.instant());
         String json;
         try {
@@ -74,6 +75,9 @@ public final class OutcomePublisher {
         String key = outcome.command().messageKey();
         RecordHeaders headers = new RecordHeaders();
         spans.inject(trace, headers);
+        if (origin != null) {
+            origin.writeTo(headers);
+        }
         Message<String> message = Message.of(json)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withHeaders(headers).build())
                 .addMetadata(OutgoingCloudEventMetadata.builder()

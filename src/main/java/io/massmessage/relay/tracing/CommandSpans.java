@@ -103,6 +103,12 @@ public final class CommandSpans {
             span.end();
         }
 
+        /** Ends the span of a replayed record that an earlier owner had already answered. */
+        public void alreadyAnswered() {
+            span.setAttribute("relay.already_answered", true);
+            span.end();
+        }
+
         /** Ends the span of a command handed back at a rebalance, for the partition's next owner. */
         public void handedBack() {
             span.setAttribute("relay.handed_back", true);

@@ -61,12 +61,21 @@ public final class TestConfigs {
             return "/mass-message-relay";
         }
 
+        @Override
+        public RelayConfig.ReplayCheck replayCheck() {
+            return new ReplayCheckPolicy(true, 500_000, Duration.ofSeconds(15), Duration.ofSeconds(30));
+        }
+
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
             RelayConfig.RateLimit rateLimit = new RateLimitPolicy(maxRateLimitWait, 0.0);
             return new Relay(64, 1024, 1 << 20, 80, retry, rateLimit, new BreakerPolicy(1000, Duration.ofSeconds(30)));
         }
     }
+
+    /** Replay-check settings. */
+    public record ReplayCheckPolicy(boolean enabled, int maxRecords, Duration maxTime, Duration clockSkew)
+            implements RelayConfig.ReplayCheck {}
 
     /** Breaker settings. */
     public record BreakerPolicy(int failureThreshold, Duration coolDown) implements RelayConfig.Breaker {}
