@@ -65,6 +65,8 @@ public final class PartitionGate {
         private final AtomicInteger pending = new AtomicInteger();
         private final AtomicLong bytes = new AtomicLong();
         private final Set<Runnable> atEnd = ConcurrentHashMap.newKeySet();
+        /** Outcomes of this lane's commands being published now. */
+        private final AtomicInteger publishing = new AtomicInteger();
         private volatile boolean ended;
 
         private Lane(TopicPartition partition, boolean ended) {
@@ -82,6 +84,10 @@ public final class PartitionGate {
         }
     }
 
+    /** How long a revocation waits for outcomes already being published on the revoked partitions. */
+    static final java.time.Duration PUBLISHING_WAIT = java.time.Duration.ofSeconds(5);
+
+    private final Object publishedSignal = new Object();
     private final int maxPending;
     private final long maxPendingBytes;
     private final PollingThread pollingThread;
@@ -145,6 +151,31 @@ public final class PartitionGate {
         }
     }
 
+    /**
+     * A command taken in {@code lane} is about to publish its outcome: true if it may, false if its
+     * partition was revoked meanwhile (the command is then handed back unpublished, for the next owner).
+     * Every true must be followed by {@link #published}. A revocation waits for the outcomes already
+     * being published, so they are on the broker before the partition's next owner looks for them
+     * ({@link ReplayCheck}).
+     */
+    public boolean publishing(Lane lane) {
+        lane.publishing.incrementAndGet();
+        if (lane.ended) { // the revocation may have counted nothing: do not publish behind its back
+            published(lane);
+            return false;
+        }
+        return true;
+    }
+
+    /** The outcome announced by {@link #publishing} is on the broker, or failed. */
+    public void published(Lane lane) {
+        if (lane.publishing.decrementAndGet() == 0 && lane.ended) {
+            synchronized (publishedSignal) {
+                publishedSignal.notifyAll();
+            }
+        }
+    }
+
     /** A rebalance gave this replica these partitions ({@code total} assigned now): each starts a new lane. */
     public void assigned(Collection<TopicPartition> partitions, int total) {
         assigned = Math.max(1, total);
@@ -153,8 +184,13 @@ public final class PartitionGate {
         }
     }
 
-    /** A rebalance took these partitions away (or they were lost): their lanes end, their commands are handed back. */
+    /**
+     * A rebalance took these partitions away (or they were lost): their lanes end, their commands are
+     * handed back, and (on the consumer's polling thread, up to {@link #PUBLISHING_WAIT}) the outcomes
+     * already being published are waited for.
+     */
     public void revoked(Collection<TopicPartition> partitions) {
+        List<Lane> ended = new java.util.ArrayList<>();
         for (TopicPartition partition : partitions) {
             Lane old = lanes.put(partition, new Lane(partition, true));
             if (held.remove(partition)) {
@@ -162,6 +198,26 @@ public final class PartitionGate {
             }
             if (old != null) {
                 old.end();
+                ended.add(old);
+            }
+        }
+        awaitPublished(ended);
+    }
+
+    private void awaitPublished(List<Lane> ended) {
+        long deadline = System.nanoTime() + PUBLISHING_WAIT.toNanos();
+        synchronized (publishedSignal) {
+            while (ended.stream().anyMatch(lane -> lane.publishing.get() > 0)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return; // what is still publishing may be answered twice: at-least-once
+                }
+                try {
+                    publishedSignal.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

@@ -189,7 +189,7 @@ public class RelayPipeline {
                                 CommandLog.with(command, trace, () -> log(outcome));
                             }
                         })
-                        .call(outcome -> publisher.publish(outcome, trace, origin))
+                        .call(outcome -> publish(outcome, trace, origin, lane))
                         .invoke(outcome -> {
                             metrics.outcome(outcome);
                             span.ended(outcome);
@@ -245,6 +245,20 @@ public class RelayPipeline {
     }
 
     private static final Cancellable ENDED = () -> { };
+
+    /**
+     * Publishes the outcome unless the command's partition was revoked meanwhile (then it is handed back:
+     * the next owner sends it again, and this replica publishes nothing behind the revocation's back).
+     */
+    private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, PartitionGate.Lane lane) {
+        if (lane == null) {
+            return publisher.publish(outcome, trace, origin);
+        }
+        if (!gate.publishing(lane)) {
+            return Uni.createFrom().failure(new HandedBackException(outcome.command().commandId()));
+        }
+        return publisher.publish(outcome, trace, origin).onTermination().invoke(() -> gate.published(lane));
+    }
 
     /** Acknowledges a replayed record whose outcome or dead letter an earlier owner already published ({@link ReplayCheck}). */
     private Uni<Void> skipAnswered(Message<byte[]> record, PartitionGate.Lane lane, long bytes, CommandSpans.CommandSpan span) {

@@ -104,9 +104,9 @@ class RebalanceBudgetIT {
                     PER_MINUTE / 6, fansly429);
 
             assertThat(OutcomeRecords.distinctCommandIds(client)).hasSize(PER_KEY * KEYS);
-            // The new owner skips replayed records already answered (ReplayCheck); only an outcome whose
-            // publishing began before the revocation and landed after the new owner's check can repeat
-            // (0 in three runs on 2026-11-30; 17-119 before the check existed).
+            // The new owner skips replayed records already answered (ReplayCheck), and a revocation waits (up to
+            // 5 s) for the outcomes already being published, none starting after it; a repeat would need a
+            // publish slower than that (0 in six runs on 2026-11-30; 17-119 before the check existed).
             assertThat(all.size() - PER_KEY * KEYS).as("outcome events repeated by the moves").isLessThanOrEqualTo(10);
             assertThat(fansly429).as("429s from the provider").isZero();
             // What the relay promises in 10 s: its even share (the limit less 1 % headroom), plus the stall

@@ -125,4 +125,33 @@ class PartitionGateTest {
         gate.onEnd(lane, () -> ran.add("late"));
         assertThat(ran).containsExactly("waiting", "late");
     }
+
+    @Test
+    void aRevocationWaitsForOutcomesBeingPublishedAndNoneStartsAfterIt() throws Exception {
+        PartitionGate gate = gate(64);
+        gate.assigned(List.of(slow, fast), 2);
+        PartitionGate.Lane publishingLane = gate.take(slow);
+        PartitionGate.Lane otherLane = gate.take(fast);
+        assertThat(gate.publishing(publishingLane)).isTrue();
+        assertThat(gate.publishing(otherLane)).isTrue();
+        gate.published(otherLane); // another partition's outcome, done
+
+        java.util.concurrent.CompletableFuture<Void> revocation =
+                java.util.concurrent.CompletableFuture.runAsync(() -> gate.revoked(List.of(slow)));
+        // the revocation holds (on the polling thread) while the slow partition's outcome is on its way
+        org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(2))
+                .until(() -> true);
+        assertThat(revocation).as("returned with an outcome still being published").isNotDone();
+        PartitionGate.Lane late = publishingLane;
+        assertThat(gate.publishing(late)).as("no outcome starts publishing once its partition is revoked").isFalse();
+        gate.published(publishingLane);
+        revocation.get(PartitionGate.PUBLISHING_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(gate.publishing(otherLane)).as("the partition kept still publishes").isTrue();
+        gate.published(otherLane);
+        long started = System.nanoTime();
+        gate.revoked(List.of(fast));
+        assertThat(System.nanoTime() - started).as("nothing publishing: no wait")
+                .isLessThan(PartitionGate.PUBLISHING_WAIT.toNanos());
+    }
 }
