@@ -177,8 +177,10 @@ public class RelayPipeline {
             return Uni.createFrom().completionStage(() -> record.nack(invalid)).onTermination().invoke(() -> leave(lane, bytes));
         }
         if (partition != null && replays.alreadyAnswered(partition, kafka.getOffset(), command.messageKey())) {
-            CommandLog.with(command, trace, () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
-                    command.commandId()));
+            if (LOG.isDebugEnabled()) {
+                CommandLog.with(command, trace, () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
+                        command.commandId()));
+            }
             return skipAnswered(record, lane, bytes, span);
         }
         Origin origin = kafka == null ? null : new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());

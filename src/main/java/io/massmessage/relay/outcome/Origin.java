@@ -1,5 +1,6 @@
 package io.massmessage.relay.outcome;
 
+import io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -15,8 +16,9 @@ public record Origin(String topic, int partition, long offset) {
     public static final String PARTITION_HEADER = "relay-command-partition";
     public static final String OFFSET_HEADER = "relay-command-offset";
 
-    /** The headers the dead-letter-queue strategy writes on a dead letter. */
-    static final String[] DEAD_LETTER_HEADERS = {"dead-letter-topic", "dead-letter-partition", "dead-letter-offset"};
+    /** The headers the connector's dead-letter-queue strategy writes on a dead letter (its own names). */
+    static final String[] DEAD_LETTER_HEADERS = {KafkaDeadLetterQueue.DEAD_LETTER_TOPIC,
+        KafkaDeadLetterQueue.DEAD_LETTER_PARTITION, KafkaDeadLetterQueue.DEAD_LETTER_OFFSET};
     static final String[] OUTCOME_HEADERS = {TOPIC_HEADER, PARTITION_HEADER, OFFSET_HEADER};
 
     /** Writes this origin into an outcome record's headers. */

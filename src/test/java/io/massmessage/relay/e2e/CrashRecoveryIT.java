@@ -78,15 +78,15 @@ class CrashRecoveryIT {
             Set<String> distinct = OutcomeRecords.distinctCommandIds(client);
             long calls = simulator.counters().total();
             int duplicates = all.size() - distinct.size();
+            List<String> deadLetters = client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).stream()
+                    .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
             System.out.printf("crash test: %d commands, %d outcomes seen before the kill (%d provider calls), "
                     + "%d outcome events in all for %d distinct commands (%d duplicates), %d provider calls in all "
                     + "(%d repeated), %d dead letters for %d invalid records, %d s%n", COMMANDS, seenAtKill, callsAtKill,
                     all.size(), distinct.size(), duplicates, calls, calls - COMMANDS,
-                    client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).size(), INVALID, seconds);
+                    deadLetters.size(), INVALID, seconds);
 
             assertThat(distinct).hasSize(COMMANDS);
-            List<String> deadLetters = client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).stream()
-                    .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
             assertThat(deadLetters).as("each invalid record dead-lettered once").hasSize(INVALID).doesNotHaveDuplicates();
             assertThat(calls).isGreaterThanOrEqualTo(COMMANDS);
             // The restarted service skips the replayed records whose outcome the killed one had published
