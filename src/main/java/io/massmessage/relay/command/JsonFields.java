@@ -21,6 +21,11 @@ import java.util.Locale;
  */
 final class JsonFields {
 
+    /** Numbers at or above this magnitude are refused (prices are dollars). */
+    static final BigDecimal MAX_NUMBER = new BigDecimal("1000000000000");
+    /** Most decimal places a number may have. */
+    static final int MAX_DECIMALS = 12;
+
     private final ObjectNode node;
     private final String path;
     private final Problems problems;
@@ -111,6 +116,18 @@ final class JsonFields {
             return null;
         }
         BigDecimal number = value.decimalValue();
+        // bounds first: 1e999999999 is a legal JSON number whose plain form has a billion digits
+        if (number.abs().compareTo(MAX_NUMBER) >= 0) {
+            problems.add(name(field), "must be less than " + MAX_NUMBER.toPlainString() + " in magnitude");
+            return null;
+        }
+        if (number.scale() > MAX_DECIMALS) {
+            number = number.stripTrailingZeros();
+            if (number.scale() > MAX_DECIMALS) {
+                problems.add(name(field), "must have at most " + MAX_DECIMALS + " decimal places");
+                return null;
+            }
+        }
         if (number.signum() < 0) {
             problems.add(name(field), "must not be negative, got " + number.toPlainString());
             return null;
@@ -151,8 +168,8 @@ final class JsonFields {
         try {
             return parseInstant(value.textValue());
         } catch (DateTimeException e) {
-            problems.add(name(field), "must be an ISO-8601 date-time with offset (e.g. 2026-12-01T15:00:00Z), got \""
-                    + abbreviate(value.textValue()) + "\"");
+            problems.add(name(field), "must be an ISO-8601 date-time with offset (e.g. 2026-12-01T15:00:00Z), got "
+                    + Problems.quote(value.textValue()));
             return null;
         }
     }
@@ -226,9 +243,5 @@ final class JsonFields {
             case NULL -> "null";
             default -> type.name().toLowerCase(Locale.ROOT);
         };
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 }

@@ -107,8 +107,8 @@ public class Beans {
 
     @Produces
     @Singleton
-    CommandParser parser(ObjectMapper mapper, RelayConfig config, ProviderRegistry registry) {
-        return new CommandParser(mapper, config.maxPayloadBytes(), name -> registry.adapter(name).orElse(null),
+    CommandParser parser(RelayConfig config, ProviderRegistry registry) {
+        return new CommandParser(config.maxPayloadBytes(), name -> registry.adapter(name).orElse(null),
                 registry.names());
     }
 }

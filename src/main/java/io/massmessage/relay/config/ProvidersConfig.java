@@ -22,6 +22,14 @@ public interface ProvidersConfig {
     /** Fansly API ({@code fansly}). */
     Endpoint fansly();
 
+    /**
+     * Whether base URLs may use plain {@code http} for hosts other than loopback (a local stack whose
+     * simulator has a host name, e.g. {@code deploy/compose.yaml}). Never in production: keys would
+     * travel in clear text.
+     */
+    @WithDefault("false")
+    boolean allowPlainHttp();
+
     /** One provider's endpoint, credentials and client limits. */
     interface Endpoint {
         /** Base URL of the provider's API, e.g. {@code https://app.onlyfansapi.com}. */
@@ -37,9 +45,19 @@ public interface ProvidersConfig {
         @WithDefault("5s")
         Duration connectTimeout();
 
-        /** Time allowed for one HTTP request, from sending to the whole response. */
+        /**
+         * Time allowed for one HTTP exchange, from sending to the last byte of the response: a provider that
+         * answers slowly, or drips its answer, ends the attempt as a timeout (transient, retried).
+         */
         @WithDefault("30s")
         Duration requestTimeout();
+
+        /**
+         * Longest response body read; a longer answer ends the attempt as a transient fault without the rest
+         * being buffered.
+         */
+        @WithDefault("1048576")
+        long maxResponseBytes();
 
         /**
          * Connection pool size for this provider. Defaults to the relay's in-flight limit, so the

@@ -95,6 +95,38 @@ public interface RelayConfig {
         Duration clockSkew();
     }
 
+    /** Writing dead letters (outcome.DeadLetterWriter). */
+    DeadLetter deadLetter();
+
+    /** Dead letters: one refused for its size is written with its value cut, and says so in its headers. */
+    interface DeadLetter {
+        /**
+         * The dead-letter producer's {@code max.request.size}: at least the largest command record the
+         * command topic takes ({@code max.message.bytes}, 4 MiB in k8s/), so a dead letter is cut only when
+         * the dead-letter topic itself refuses it.
+         */
+        @WithDefault("4194304")
+        int maxRequestBytes();
+    }
+
+    /**
+     * Publishing outcomes and dead letters: a record the broker did not take (away, topic missing, not
+     * authorised, delivery timeout) is sent again with backoff until it lands, as long as this replica owns
+     * the command's partition; only that partition's commit waits meanwhile.
+     */
+    PublishRetry publishRetry();
+
+    /** Backoff between tries of one outcome or dead letter. */
+    interface PublishRetry {
+        /** First wait; doubles each time. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        /** Longest wait between two tries. */
+        @WithDefault("10s")
+        Duration maxBackoff();
+    }
+
     /** The per-provider circuit breaker. */
     Breaker breaker();
 

@@ -92,7 +92,12 @@ public final class CommandProcessor {
     private Uni<Outcome> attempt(Attempt attempt) {
         long before = clock.millis();
         return breakers.permit(attempt.adapter.name())
-                .chain(() -> {
+                .chain(probe -> probe == 0 ? afterPermit(attempt, before)
+                        : afterPermit(attempt, before).onTermination().invoke(() -> breakers.release(attempt.adapter.name(), probe)));
+    }
+
+    private Uni<Outcome> afterPermit(Attempt attempt, long before) {
+        return Uni.createFrom().deferred(() -> {
                     Instant sendAt = attempt.command.update().scheduledAt();
                     long held = clock.millis() - before;
                     Attempt after = attempt.paused(held);

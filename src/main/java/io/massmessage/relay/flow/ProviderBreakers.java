@@ -34,17 +34,37 @@ public final class ProviderBreakers {
         this.coolDown = coolDown;
     }
 
-    /** Completes when {@code provider} may be called: at once when closed; after the cool-down when open. */
-    public Uni<Void> permit(String provider) {
+    /**
+     * Completes when {@code provider} may be called: at once when closed; after the cool-down when open.
+     * The item is the probe's token when this caller is the half-open breaker's one probe, else 0. A probe
+     * that ends without an answer from the provider (no budget slot, expired, handed back, cancelled) must
+     * {@link #release} its token, or no other command would ever probe.
+     */
+    public Uni<Long> permit(String provider) {
         Breaker breaker = breakers.computeIfAbsent(provider, p -> new Breaker());
         long waitMs;
+        long probe;
         synchronized (breaker) {
             waitMs = breaker.waitMs(clock.millis());
+            probe = waitMs <= 0 && breaker.probing ? breaker.probe : 0;
         }
         if (waitMs <= 0) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(probe);
         }
         return delays.after(Duration.ofMillis(waitMs)).chain(() -> permit(provider));
+    }
+
+    /** The probe with this token ended; if it got no answer, the next caller may probe. A no-op for 0 or an old token. */
+    public void release(String provider, long probe) {
+        Breaker breaker = breakers.get(provider);
+        if (probe == 0 || breaker == null) {
+            return;
+        }
+        synchronized (breaker) {
+            if (breaker.probing && breaker.probe == probe) {
+                breaker.probing = false;
+            }
+        }
     }
 
     /** Records an answer (or fault) from {@code provider}. */
@@ -82,6 +102,8 @@ public final class ProviderBreakers {
         int faultsInARow;
         long openUntil;
         boolean probing;
+        /** The token of the current (or last) probe. */
+        long probe;
 
         long waitMs(long now) {
             if (openUntil == 0) {
@@ -92,6 +114,7 @@ public final class ProviderBreakers {
             }
             if (!probing) {
                 probing = true; // this caller is the probe
+                probe++;
                 return 0;
             }
             return Math.max(1, Math.min(1_000, coolDown.toMillis())); // wait for the probe's answer

@@ -7,6 +7,7 @@ import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
+import io.massmessage.relay.outcome.DeadLetterWriter;
 import io.massmessage.relay.outcome.Origin;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
@@ -56,7 +57,13 @@ public class RelayPipeline {
     private final CommandProcessor processor;
     private final OutcomePublisher publisher;
     private final RelayConfig config;
+    /** Dead-letter causes beyond the kinds of invalid payloads. */
+    static final String UNPUBLISHED = "unpublished";
+    static final String INTERNAL = "internal";
+
     private volatile boolean draining;
+    private volatile boolean stopping;
+    private volatile String streamStopped;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final RelayMetrics metrics;
@@ -68,10 +75,13 @@ public class RelayPipeline {
     private final Vertx vertx;
     private final CommandSpans spans;
     private final ReplayCheck replays;
+    private final DeadLetterWriter deadLetters;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
-            RelayMetrics metrics, PartitionGate gate, Vertx vertx, CommandSpans spans, ReplayCheck replays) {
+            RelayMetrics metrics, PartitionGate gate, Vertx vertx, CommandSpans spans, ReplayCheck replays,
+            DeadLetterWriter deadLetters) {
+        this.deadLetters = deadLetters;
         this.replays = replays;
         this.metrics = metrics;
         this.spans = spans;
@@ -92,23 +102,63 @@ public class RelayPipeline {
         vertx.setPeriodic(500, 500, timer -> gate.reconcile());
         // Each command is its own subscription rather than an inner of merge(): Mutiny's flatMap walks all
         // of its inners on every completion, which with thousands pending was a quarter of the event loop.
-        subscription = commands.subscribe().with(this::take, failure -> LOG.error("the command stream stopped", failure));
+        subscription = commands.subscribe().with(this::take,
+                failure -> stopped("the command stream failed: " + failure, failure),
+                () -> stopped("the command stream completed", null));
+    }
+
+    private void stopped(String why, Throwable failure) {
+        if (draining) {
+            return; // the service is stopping: the stream ends with it
+        }
+        streamStopped = why;
+        LOG.error(why + "; liveness is DOWN so the pod is restarted", failure);
+    }
+
+    /** Why the command stream stopped while the service runs, or null while it runs (health: liveness and readiness). */
+    public String streamStopped() {
+        return streamStopped;
     }
 
     private void take(Message<byte[]> record) {
         AtomicReference<Cancellable> self = new AtomicReference<>();
-        Cancellable processing = handle(record)
+        Uni<Void> work;
+        try {
+            work = handle(record);
+        } catch (RuntimeException | LinkageError | StackOverflowError defect) {
+            // nothing one record does may stop the stream: whatever went wrong, the record gets its dead letter
+            work = internalFailure(record, defect);
+        }
+        Cancellable processing = work
                 .onTermination().invoke(() -> {
                     Cancellable finished = self.getAndSet(ENDED);
                     if (finished != null) {
                         running.remove(finished);
                     }
                 })
-                .subscribe().with(done -> { }, failure -> LOG.error("a command's acknowledgement failed", failure));
+                .subscribe().with(done -> { }, failure -> LOG.error("a record could not be acknowledged or dead-lettered", failure));
         running.add(processing);
         if (!self.compareAndSet(null, processing)) {
             running.remove(processing); // it finished before it was registered
         }
+    }
+
+    /**
+     * The relay failed on a record in a way no rule foresaw (a defect): it is dead-lettered with cause
+     * {@value #INTERNAL} and the failure's class, and the stream goes on. Its lane is not touched: what
+     * failed may have left it counted, which the next rebalance clears.
+     */
+    private Uni<Void> internalFailure(Message<byte[]> record, Throwable failure) {
+        IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        LOG.errorf(failure, "record %s could not be processed; dead-lettering it", kafka == null ? "?"
+                : kafka.getTopic() + "-" + kafka.getPartition() + "@" + kafka.getOffset());
+        if (kafka == null) {
+            return Uni.createFrom().completionStage(record::ack);
+        }
+        metrics.deadLettered(INTERNAL);
+        TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
+        return deadLetter(record, kafka, gate.take(partition), INTERNAL,
+                "the relay could not process this record (" + failure.getClass().getSimpleName() + ")");
     }
 
     /**
@@ -138,16 +188,12 @@ public class RelayPipeline {
 
     @PreDestroy
     void stop() {
+        stopping = true;
         Cancellable current = subscription;
         if (current != null) {
             current.cancel();
         }
         running.forEach(Cancellable::cancel);
-    }
-
-    /** Valid commands taken from Kafka and not yet finished. */
-    public int pending() {
-        return pending.get();
     }
 
     private Uni<Void> handle(Message<byte[]> record) {
@@ -156,34 +202,35 @@ public class RelayPipeline {
             return Uni.createFrom().nothing();
         }
         metrics.consumed();
-        IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
-        TopicPartition partition = kafka == null ? null : new TopicPartition(kafka.getTopic(), kafka.getPartition());
-        PartitionGate.Lane lane = partition == null ? null : gate.take(partition);
+        TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
+        PartitionGate.Lane lane = gate.take(partition);
         long bytes = PollCounter.payloadBytes(record.getPayload() == null ? -1 : record.getPayload().length);
-        CommandSpans.CommandSpan span = kafka == null ? spans.start(Channels.COMMANDS, -1, -1, null)
-                : spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getHeaders());
+        CommandSpans.CommandSpan span = spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getHeaders());
         Context trace = span.context();
         UpdateCommand command;
         try {
             command = parser.parse(record.getPayload());
         } catch (InvalidCommandException invalid) {
-            if (partition != null && replays.alreadyAnswered(partition, kafka.getOffset(), null)) {
+            if (replays.alreadyAnswered(partition, kafka.getOffset(), null)) {
                 return skipAnswered(record, lane, bytes, span); // its dead letter is on the topic already
             }
-            LOG.infof("dead letter (%s): %s", invalid.kind(), invalid.getMessage());
+            LOG.infof("dead letter (%s) of %s-%d@%d: %s", invalid.kind(), kafka.getTopic(), kafka.getPartition(),
+                    kafka.getOffset(), invalid.getMessage());
             metrics.deadLettered(invalid.kind().name());
             span.deadLettered(invalid.kind().name(), invalid.getMessage());
-            return Uni.createFrom().completionStage(() -> record.nack(invalid)).onTermination().invoke(() -> leave(lane, bytes));
+            return deadLetter(record, kafka, lane, invalid.kind().name(), invalid.getMessage())
+                    .onTermination().invoke(() -> gate.leave(lane, bytes));
         }
-        if (partition != null && replays.alreadyAnswered(partition, kafka.getOffset(), command.messageKey())) {
+        if (replays.alreadyAnswered(partition, kafka.getOffset(), command.messageKey())) {
             if (LOG.isDebugEnabled()) {
                 CommandLog.with(command, trace, () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
                         command.commandId()));
             }
             return skipAnswered(record, lane, bytes, span);
         }
-        Origin origin = kafka == null ? null : new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
+        Origin origin = new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
         pending.incrementAndGet();
         return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, lane)
                         .invoke(outcome -> {
@@ -200,22 +247,47 @@ public class RelayPipeline {
                     if (pending.decrementAndGet() == 0 && draining) {
                         drained.complete(null);
                     }
-                    leave(lane, bytes);
-                    if (failure instanceof HandedBackException) {
-                        // neither acked nor nacked: the partition's new owner processes it
-                        CommandLog.with(command, trace, () -> LOG.debug(failure.getMessage()));
+                    if (failure instanceof HandedBackException || failure != null && !gate.owns(lane)) {
+                        // neither acked nor dead-lettered: the partition's new owner processes it
+                        gate.leave(lane, bytes);
+                        CommandLog.with(command, trace, () -> LOG.debugf("command %s handed back: its partition moved",
+                                command.commandId()));
                         span.handedBack();
                         return Uni.createFrom().voidItem();
                     }
                     if (failure != null) {
+                        String cause = failure instanceof OutcomePublisher.UnpublishableException ? UNPUBLISHED : INTERNAL;
+                        String reason = failure instanceof OutcomePublisher.UnpublishableException
+                                ? "its outcome could not be published: " + failure.getMessage()
+                                : "the relay could not process this command (" + failure.getClass().getSimpleName() + ")";
                         CommandLog.with(command, trace, () -> LOG.errorf(failure,
                                 "command %s could not be completed; dead-lettering it", command.commandId()));
-                        metrics.deadLettered("unpublished");
-                        span.deadLettered("unpublished", String.valueOf(failure.getMessage()));
-                        return Uni.createFrom().completionStage(() -> record.nack(failure));
+                        metrics.deadLettered(cause);
+                        span.deadLettered(cause, reason);
+                        return deadLetter(record, kafka, lane, cause, reason).onTermination().invoke(() -> gate.leave(lane, bytes));
                     }
+                    gate.leave(lane, bytes);
                     return Uni.createFrom().completionStage(record::ack);
                 });
+    }
+
+    /**
+     * Writes the record's dead letter and acknowledges the record once it is on the broker. While it is
+     * being written, a revocation of its partition waits for it (as for an outcome); if the partition is
+     * taken away before it lands, the record is handed back unacknowledged for the next owner.
+     */
+    private Uni<Void> deadLetter(Message<byte[]> record, IncomingKafkaRecordMetadata<?, ?> kafka, PartitionGate.Lane lane,
+            String cause, String reason) {
+        if (!gate.publishing(lane)) {
+            return Uni.createFrom().voidItem();
+        }
+        DeadLetterWriter.DeadLetter letter = new DeadLetterWriter.DeadLetter(kafka.getTopic(), kafka.getPartition(),
+                kafka.getOffset(), (byte[]) kafka.getKey(), record.getPayload(), kafka.getHeaders(), cause, reason);
+        return deadLetters.write(letter, () -> gate.owns(lane) && !stopping)
+                .onTermination().invoke(() -> gate.published(lane))
+                .onItemOrFailure().transformToUni((done, failure) -> failure == null
+                        ? Uni.createFrom().completionStage(record::ack)
+                        : Uni.createFrom().voidItem()); // handed back: no longer this replica's partition
     }
 
     /**
@@ -224,9 +296,6 @@ public class RelayPipeline {
      * slot, or its request is abandoned, and nothing more is sent for it here.
      */
     private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, PartitionGate.Lane lane) {
-        if (lane == null) {
-            return processing;
-        }
         // A hand-made race: Uni.combine().any() cancels the loser through CompletableFutures, which builds two
         // exceptions with full stack traces per command (a tenth of the event loop's time in the benchmark).
         return Uni.createFrom().emitter(emitter -> {
@@ -253,26 +322,18 @@ public class RelayPipeline {
      * the next owner sends it again, and this replica publishes nothing behind the revocation's back).
      */
     private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, PartitionGate.Lane lane) {
-        if (lane == null) {
-            return publisher.publish(outcome, trace, origin);
-        }
         if (!gate.publishing(lane)) {
             return Uni.createFrom().failure(new HandedBackException(outcome.command().commandId()));
         }
-        return publisher.publish(outcome, trace, origin).onTermination().invoke(() -> gate.published(lane));
+        return publisher.publish(outcome, trace, origin, () -> gate.owns(lane) && !stopping)
+                .onTermination().invoke(() -> gate.published(lane));
     }
 
     /** Acknowledges a replayed record whose outcome or dead letter an earlier owner already published ({@link ReplayCheck}). */
     private Uni<Void> skipAnswered(Message<byte[]> record, PartitionGate.Lane lane, long bytes, CommandSpans.CommandSpan span) {
         metrics.replaySkipped();
         span.alreadyAnswered();
-        return Uni.createFrom().completionStage(record::ack).onTermination().invoke(() -> leave(lane, bytes));
-    }
-
-    private void leave(PartitionGate.Lane lane, long bytes) {
-        if (lane != null) {
-            gate.leave(lane, bytes);
-        }
+        return Uni.createFrom().completionStage(record::ack).onTermination().invoke(() -> gate.leave(lane, bytes));
     }
 
     private static void log(Outcome outcome) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,8 +69,17 @@ public class ReplayCheck {
         this.answerTopics = List.copyOf(answerTopics);
     }
 
-    /** The offsets of one partition being replayed, {@code [from, to)}, and those already answered. */
-    record Replay(long from, long to, Set<Long> answered, Set<String> rerun) {}
+    /**
+     * The offsets of one partition being replayed, {@code [from, to)}, and those already answered (sorted).
+     * {@code to} is one past the last answered offset: after it there is nothing to skip, so the replay
+     * (and its set of messages processed again) ends there, and its memory is bounded by the answered
+     * offsets, not by the backlog behind them.
+     */
+    record Replay(long from, long to, long[] answered, Set<String> rerun) {
+        boolean isAnswered(long offset) {
+            return Arrays.binarySearch(answered, offset) >= 0;
+        }
+    }
 
     /**
      * Called on the consumer's polling thread when partitions are assigned, before any of their records
@@ -106,11 +116,14 @@ public class ReplayCheck {
                 long replayed = 0;
                 long skippable = 0;
                 for (Map.Entry<TopicPartition, long[]> range : ranges.entrySet()) {
-                    Set<Long> offsets = answered.getOrDefault(range.getKey(), Set.of());
-                    replays.put(range.getKey(), new Replay(range.getValue()[0], range.getValue()[1], offsets,
-                            ConcurrentHashMap.newKeySet()));
+                    long[] offsets = answered.getOrDefault(range.getKey(), Set.of()).stream().mapToLong(Long::longValue)
+                            .sorted().toArray();
                     replayed += range.getValue()[1] - range.getValue()[0];
-                    skippable += offsets.size();
+                    skippable += offsets.length;
+                    if (offsets.length > 0) {
+                        replays.put(range.getKey(), new Replay(range.getValue()[0], offsets[offsets.length - 1] + 1,
+                                offsets, ConcurrentHashMap.newKeySet()));
+                    }
                 }
                 LOG.infof("replay check: %d records to replay on %s, %d of them already answered (%d outcome and dead-letter "
                         + "records read%s, %d ms)", replayed, ranges.keySet(), skippable, scan.read(),
@@ -140,7 +153,7 @@ public class ReplayCheck {
             replays.remove(partition, replay); // the replay is over
             return false;
         }
-        if (replay.answered().contains(offset) && (messageKey == null || !replay.rerun().contains(messageKey))) {
+        if (replay.isAnswered(offset) && (messageKey == null || !replay.rerun().contains(messageKey))) {
             return true;
         }
         if (messageKey != null) {

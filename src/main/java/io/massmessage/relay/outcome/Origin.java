@@ -1,7 +1,7 @@
 package io.massmessage.relay.outcome;
 
-import io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -16,9 +16,8 @@ public record Origin(String topic, int partition, long offset) {
     public static final String PARTITION_HEADER = "relay-command-partition";
     public static final String OFFSET_HEADER = "relay-command-offset";
 
-    /** The headers the connector's dead-letter-queue strategy writes on a dead letter (its own names). */
-    static final String[] DEAD_LETTER_HEADERS = {KafkaDeadLetterQueue.DEAD_LETTER_TOPIC,
-        KafkaDeadLetterQueue.DEAD_LETTER_PARTITION, KafkaDeadLetterQueue.DEAD_LETTER_OFFSET};
+    /** The headers naming a dead letter's command record (the connector's names, which {@link DeadLetterWriter} writes too). */
+    static final String[] DEAD_LETTER_HEADERS = {DeadLetterWriter.TOPIC, DeadLetterWriter.PARTITION, DeadLetterWriter.OFFSET};
     static final String[] OUTCOME_HEADERS = {TOPIC_HEADER, PARTITION_HEADER, OFFSET_HEADER};
 
     /** Writes this origin into an outcome record's headers. */
@@ -34,10 +33,20 @@ public record Origin(String topic, int partition, long offset) {
         return origin != null ? origin : read(headers, DEAD_LETTER_HEADERS);
     }
 
+    /**
+     * The first header of that name: the writer's own. The relay writes its headers before any it copies,
+     * as the connector does (and the relay copies none of these names from a command), so a command that
+     * carries forged ones cannot make a later replay skip another command.
+     */
+    private static Header first(Headers headers, String name) {
+        Iterator<Header> all = headers.headers(name).iterator();
+        return all.hasNext() ? all.next() : null;
+    }
+
     private static Origin read(Headers headers, String[] names) {
-        Header topic = headers.lastHeader(names[0]);
-        Header partition = headers.lastHeader(names[1]);
-        Header offset = headers.lastHeader(names[2]);
+        Header topic = first(headers, names[0]);
+        Header partition = first(headers, names[1]);
+        Header offset = first(headers, names[2]);
         if (topic == null || partition == null || offset == null || topic.value() == null
                 || partition.value() == null || offset.value() == null) {
             return null;

@@ -14,7 +14,12 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.jboss.logging.Logger;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -34,6 +39,8 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 @Singleton
 public final class OutcomePublisher {
 
+    private static final Logger LOG = Logger.getLogger(OutcomePublisher.class);
+
     /** The CloudEvents type of an outcome record, followed by the outcome's name. */
     public static final String TYPE_PREFIX = "io.massmessage.relay.update.";
 
@@ -44,6 +51,7 @@ public final class OutcomePublisher {
     private final Clock clock;
     private final URI source;
     private final CommandSpans spans;
+    private final Backoff backoff;
 
     public OutcomePublisher(
             @Channel(Channels.SUCCEEDED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> succeeded,
@@ -57,27 +65,34 @@ public final class OutcomePublisher {
         this.mapper = mapper;
         this.clock = clock;
         this.source = URI.create(config.cloudEventsSource());
+        this.backoff = new Backoff(config.publishRetry());
     }
 
     /**
      * Publishes the outcome as part of the command's trace (the record carries the {@code traceparent}
      * of the command's span, {@link CommandSpans}) and names the command record it answers
-     * ({@code origin}, see {@link Origin}; null when not known); completes when the broker has it.
+     * ({@code origin}, see {@link Origin}); completes when the broker has it. A record the broker did not
+     * take is sent again with backoff ({@code relay.publish-retry.*}) while {@code keepTrying} says so;
+     * one it can never take (too large for the topic) fails with {@link UnpublishableException}.
      */
-    public Uni<Void> publish(Outcome outcome, Context trace, Origin origin) {
+    public Uni<Void> publish(Outcome outcome, Context trace, Origin origin, BooleanSupplier keepTrying) {
         OutcomeEvent event = OutcomeEvent.of(outcome, clock.instant());
         String json;
         try {
             json = mapper.writeValueAsString(event);
         } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
+            return Uni.createFrom().failure(new UnpublishableException("the outcome could not be written as JSON ("
+                    + e.getClass().getSimpleName() + ")", e));
         }
+        return send(outcome, event, json, trace, origin, keepTrying, 0);
+    }
+
+    private Uni<Void> send(Outcome outcome, OutcomeEvent event, String json, Context trace, Origin origin,
+            BooleanSupplier keepTrying, int failures) {
         String key = outcome.command().messageKey();
         RecordHeaders headers = new RecordHeaders();
         spans.inject(trace, headers);
-        if (origin != null) {
-            origin.writeTo(headers);
-        }
+        origin.writeTo(headers);
         Message<String> message = Message.of(json)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withHeaders(headers).build())
                 .addMetadata(OutgoingCloudEventMetadata.builder()
@@ -88,7 +103,28 @@ public final class OutcomePublisher {
                         .withTimestamp(event.occurredAt().atZone(ZoneOffset.UTC))
                         .withDataContentType("application/json")
                         .build());
-        return emitterFor(outcome).sendMessage(message);
+        return emitterFor(outcome).sendMessage(message).onFailure().recoverWithUni(failure -> {
+            if (DeadLetterWriter.isTooLarge(failure) || failure instanceof SerializationException
+                    || failure instanceof InvalidTopicException) {
+                return Uni.createFrom().failure(new UnpublishableException("the " + outcome.name()
+                        + " topic refused the outcome (" + failure.getClass().getSimpleName() + ")", failure));
+            }
+            if (!keepTrying.getAsBoolean()) {
+                return Uni.createFrom().failure(failure);
+            }
+            Duration wait = backoff.after(failures);
+            LOG.warnf("outcome of command %s not published (%s); retrying in %d ms", event.commandId(),
+                    failure.getClass().getSimpleName(), wait.toMillis());
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                    .chain(() -> send(outcome, event, json, trace, origin, keepTrying, failures + 1));
+        });
+    }
+
+    /** An outcome that no retry can publish: the command is dead-lettered with cause {@code unpublished}. */
+    public static final class UnpublishableException extends RuntimeException {
+        UnpublishableException(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
     }
 
     private MutinyEmitter<String> emitterFor(Outcome outcome) {

@@ -25,7 +25,9 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
 
 /**
  * Sends {@link ProviderRequest}s without blocking, one pooled Vert.x Web Client per provider, and
@@ -37,6 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ProviderClient {
 
     private final Map<String, Target> targets = new HashMap<>();
+    private final Vertx vertx;
     private final Map<String, AtomicInteger> inFlight = new HashMap<>();
     private final Clock clock;
     private final Tracer tracer;
@@ -50,6 +53,7 @@ public final class ProviderClient {
     @Inject
     public ProviderClient(Vertx vertx, ProviderRegistry registry, RelayConfig relay, Clock clock, OpenTelemetry otel) {
         this.clock = clock;
+        this.vertx = vertx;
         this.tracer = otel.getTracer("io.massmessage.relay.provider");
         this.propagator = otel.getPropagators().getTextMapPropagator();
         for (ProviderAdapter adapter : registry.all()) {
@@ -70,17 +74,28 @@ public final class ProviderClient {
                     .setAttribute("server.port", (long) target.port)
                     .setAttribute("relay.provider", adapter.name())
                     .startSpan();
+            BoundedBody body = new BoundedBody(target.maxResponseBytes);
             HttpRequest<Buffer> http = target.client
                     .request(HttpMethod.valueOf(request.method()), target.basePath + request.path())
-                    .timeout(target.requestTimeoutMs);
+                    .timeout(target.requestTimeoutMs)
+                    .as(io.vertx.mutiny.ext.web.codec.BodyCodec.newInstance(body));
             request.headers().forEach(http::putHeader);
             propagator.inject(trace.with(span), http, (carrier, name, value) -> carrier.putHeader(name, value));
             var open = inFlight.get(adapter.name());
             open.incrementAndGet();
+            // the request timeout bounds the whole exchange: the client's own timeout is an idle timeout, which a
+            // provider sending a byte every few seconds never reaches
+            long deadline = vertx.getDelegate().setTimer(target.requestTimeoutMs, id -> body.abort(new TimeoutException(
+                    "no complete answer within " + target.requestTimeoutMs + " ms")));
             return http.sendBuffer(Buffer.buffer(request.body()))
+                    .ifNoItem().after(Duration.ofMillis(target.requestTimeoutMs + 1_000))
+                    .failWith(() -> new TimeoutException("no answer within " + target.requestTimeoutMs + " ms"))
                     .map(response -> adapter.interpret(reply(response), clock.instant()))
                     .onFailure().recoverWithItem(ProviderClient::transportFault)
-                    .onTermination().invoke(open::decrementAndGet)
+                    .onTermination().invoke(() -> {
+                        vertx.getDelegate().cancelTimer(deadline);
+                        open.decrementAndGet();
+                    })
                     .invoke(response -> end(span, response));
         });
     }
@@ -110,9 +125,11 @@ public final class ProviderClient {
     }
 
     private static ProviderResponse transportFault(Throwable failure) {
-        String kind = failure instanceof java.util.concurrent.TimeoutException ? "timeout" : "connection fault";
-        String message = failure.getMessage() == null ? failure.getClass().getSimpleName()
-                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        String kind = failure instanceof TimeoutException ? "timeout"
+                : failure instanceof BoundedBody.TooLargeException ? "answer too large" : "connection fault";
+        String text = failure.getMessage() == null ? "" : failure.getMessage();
+        String message = failure.getClass().getSimpleName() + (text.isEmpty() ? ""
+                : ": " + (text.length() <= 200 ? text : text.substring(0, 200) + "…"));
         return new ProviderResponse.Transient(0, kind + " (" + message + ")", null, RateLimitInfo.EMPTY, null);
     }
 
@@ -121,7 +138,8 @@ public final class ProviderClient {
         targets.values().forEach(target -> target.client.close());
     }
 
-    private record Target(WebClient client, String host, int port, String basePath, long requestTimeoutMs) {
+    private record Target(WebClient client, String host, int port, String basePath, long requestTimeoutMs,
+            long maxResponseBytes) {
         static Target create(Vertx vertx, ProvidersConfig.Endpoint endpoint, int maxInFlight) {
             URI base = URI.create(endpoint.baseUrl());
             boolean ssl = "https".equalsIgnoreCase(base.getScheme());
@@ -138,7 +156,7 @@ public final class ProviderClient {
                     .setUserAgent("mass-message-relay")
                     .setFollowRedirects(false);
             return new Target(WebClient.create(vertx, options), base.getHost(), port, path,
-                    endpoint.requestTimeout().toMillis());
+                    endpoint.requestTimeout().toMillis(), endpoint.maxResponseBytes());
         }
     }
 }

@@ -9,7 +9,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 
-/** The one place that picks a provider's adapter by name, and its credentials by account. */
+/**
+ * The one place that picks a provider's adapter by name, and its credentials by account. Refuses to be
+ * built with settings that would fail later ({@link ProviderSettings}), so the service does not start.
+ */
 @Singleton
 public final class ProviderRegistry {
 
@@ -20,6 +23,8 @@ public final class ProviderRegistry {
         this.adapters = new TreeMap<>(adapters.stream().collect(
                 java.util.stream.Collectors.toMap(ProviderAdapter::name, Function.identity())));
         this.config = config;
+        this.adapters.values().forEach(adapter ->
+                ProviderSettings.check(adapter.name(), adapter.endpoint(config), config.allowPlainHttp()));
     }
 
     /** The adapter for a provider name, if there is one. */

@@ -18,9 +18,16 @@ import java.time.format.DateTimeParseException;
  * {@code X-RateLimit-Retry-After} in seconds;</li>
  * <li>the standard {@code Retry-After}, in seconds or as an HTTP date.</li>
  * </ul>
- * Headers win over the body when both speak.
+ * Headers win over the body when both speak. Waits are clamped to {@link #MAX_WAIT_MS} (one day, the
+ * longest window any of the providers has): a value that is negative, not a number, infinite or absurd
+ * ({@code 1e16}, a date ten years ahead) never closes a key for longer, and never overflows into the
+ * past; an unreadable one is no value, and a 429 without a readable wait closes the key until the next
+ * minute ({@code RateBudgets}), so a 429 is never ignored.
  */
 public final class RateLimitHeaders {
+
+    /** Longest wait taken from a provider: one day. */
+    public static final long MAX_WAIT_MS = 86_400_000L;
 
     private RateLimitHeaders() {}
 
@@ -53,8 +60,9 @@ public final class RateLimitHeaders {
         }
         try {
             Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return Math.max(0, Duration.between(now, at).toMillis());
-        } catch (DateTimeParseException e) {
+            long seconds = Duration.between(now, at).getSeconds();
+            return seconds <= 0 ? 0L : Math.min(MAX_WAIT_MS, seconds * 1000);
+        } catch (DateTimeParseException | ArithmeticException e) {
             return null;
         }
     }
@@ -66,7 +74,10 @@ public final class RateLimitHeaders {
         }
         try {
             double seconds = Double.parseDouble(value.trim());
-            return seconds < 0 || Double.isNaN(seconds) ? null : Math.round(seconds * 1000);
+            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+                return null;
+            }
+            return Math.min(MAX_WAIT_MS, Math.round(Math.min(seconds, MAX_WAIT_MS / 1000.0) * 1000));
         } catch (NumberFormatException e) {
             return null;
         }

@@ -28,7 +28,7 @@ class CommandParserTest {
             "onlyfansapi", new OnlyFansApiAdapter(MAPPER),
             "fansmetric", new FansMetricAdapter(MAPPER),
             "fansly", new FanslyAdapter(MAPPER));
-    private static final CommandParser PARSER = new CommandParser(MAPPER, 1024 * 1024, ADAPTERS::get,
+    private static final CommandParser PARSER = new CommandParser(1024 * 1024, ADAPTERS::get,
             List.of("fansly", "fansmetric", "onlyfansapi"));
 
     private static String cmd(String provider, String account, String messageId, String update) {
@@ -151,13 +151,12 @@ class CommandParserTest {
 
     @Test
     void refusesPayloadsOverTheSizeLimit() {
-        CommandParser small = new CommandParser(MAPPER, 100, ADAPTERS::get, List.of("fansly"));
+        CommandParser small = new CommandParser(100, ADAPTERS::get, List.of("fansly"));
         byte[] payload = cmd("fansly", "a", "b", "{\"text\":\"" + "x".repeat(200) + "\"}").getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> small.parse(payload))
                 .isInstanceOfSatisfying(InvalidCommandException.class, e -> {
                     assertThat(e.kind()).isEqualTo(InvalidCommandException.Kind.too_large);
                     assertThat(e.getMessage()).isEqualTo("payload: " + payload.length + " bytes exceeds the limit of 100 bytes");
-                    assertThat(e.getCause().getMessage()).isEqualTo("too_large");
                 });
     }
 

@@ -62,7 +62,7 @@ class CommandProcessorComponentTest {
         wireMock.start();
         vertx = Vertx.vertx();
         adapters = List.of(new OnlyFansApiAdapter(MAPPER), new FansMetricAdapter(MAPPER), new FanslyAdapter(MAPPER));
-        parser = new CommandParser(MAPPER, 1 << 20,
+        parser = new CommandParser(1 << 20,
                 name -> adapters.stream().filter(a -> a.name().equals(name)).findFirst().orElse(null),
                 List.of("fansly", "fansmetric", "onlyfansapi"));
     }

@@ -21,7 +21,7 @@ class ProviderMappingTest {
     private static final OnlyFansApiAdapter OF = new OnlyFansApiAdapter(MAPPER);
     private static final FansMetricAdapter FM = new FansMetricAdapter(MAPPER);
     private static final FanslyAdapter FY = new FanslyAdapter(MAPPER);
-    private static final CommandParser PARSER = new CommandParser(MAPPER, 1 << 20,
+    private static final CommandParser PARSER = new CommandParser(1 << 20,
             Map.<String, ProviderAdapter>of("onlyfansapi", OF, "fansmetric", FM, "fansly", FY)::get,
             List.of("fansly", "fansmetric", "onlyfansapi"));
 

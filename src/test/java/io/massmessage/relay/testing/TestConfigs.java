@@ -16,6 +16,11 @@ public final class TestConfigs {
             Duration connectTimeout, Duration requestTimeout, Optional<Integer> maxConnections, long requestsPerMinute,
             long requestsPerDay) implements ProvidersConfig.Endpoint {
 
+        @Override
+        public long maxResponseBytes() {
+            return 1 << 20;
+        }
+
         /** An endpoint whose budget never makes anyone wait. */
         public static Endpoint of(String baseUrl, String apiKey, Duration requestTimeout) {
             return new Endpoint(baseUrl, Optional.ofNullable(apiKey), Map.of(), Duration.ofSeconds(2), requestTimeout,
@@ -35,7 +40,12 @@ public final class TestConfigs {
 
     /** All three providers. */
     public record Providers(ProvidersConfig.Endpoint onlyfansapi, ProvidersConfig.Endpoint fansmetric,
-            ProvidersConfig.Endpoint fansly) implements ProvidersConfig {}
+            ProvidersConfig.Endpoint fansly) implements ProvidersConfig {
+        @Override
+        public boolean allowPlainHttp() {
+            return false;
+        }
+    }
 
     /** Relay settings. */
     public record Relay(int maxInFlight, int maxPending, int maxPayloadBytes, int providerBodyMaxChars,
@@ -66,6 +76,16 @@ public final class TestConfigs {
             return new ReplayCheckPolicy(true, 500_000, Duration.ofSeconds(15), Duration.ofSeconds(30));
         }
 
+        @Override
+        public RelayConfig.DeadLetter deadLetter() {
+            return () -> 4 << 20;
+        }
+
+        @Override
+        public RelayConfig.PublishRetry publishRetry() {
+            return new PublishRetryPolicy(Duration.ofMillis(50), Duration.ofSeconds(1));
+        }
+
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
             RelayConfig.RateLimit rateLimit = new RateLimitPolicy(maxRateLimitWait, 0.0);
@@ -76,6 +96,9 @@ public final class TestConfigs {
     /** Replay-check settings. */
     public record ReplayCheckPolicy(boolean enabled, int maxRecords, Duration maxTime, Duration clockSkew)
             implements RelayConfig.ReplayCheck {}
+
+    /** Publish-retry settings. */
+    public record PublishRetryPolicy(Duration initialBackoff, Duration maxBackoff) implements RelayConfig.PublishRetry {}
 
     /** Breaker settings. */
     public record BreakerPolicy(int failureThreshold, Duration coolDown) implements RelayConfig.Breaker {}

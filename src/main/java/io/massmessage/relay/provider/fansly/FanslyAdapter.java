@@ -23,6 +23,7 @@ import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -117,7 +118,8 @@ public final class FanslyAdapter implements ProviderAdapter {
                 }
                 for (JsonNode item : items) {
                     if (!item.isTextual() || !ACCESS_TYPES.contains(item.textValue())) {
-                        problems.add(name, "must be one or more of ppv, subscription, follow, list, limited_time; got " + item);
+                        problems.add(name, "must be one or more of ppv, subscription, follow, list, limited_time; got "
+                                + (item.isTextual() ? Problems.quote(item.textValue()) : item.getNodeType().name().toLowerCase(Locale.ROOT)));
                     } else {
                         accessTypes.add(item.textValue());
                     }
