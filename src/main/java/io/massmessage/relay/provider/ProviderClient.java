@@ -75,10 +75,11 @@ public final class ProviderClient {
                     .setAttribute("relay.provider", adapter.name())
                     .startSpan();
             BoundedBody body = new BoundedBody(target.maxResponseBytes);
-            HttpRequest<Buffer> http = target.client
+            // the body arrives as a core Buffer (the codec is a core one): read it as one
+            HttpRequest<io.vertx.core.buffer.Buffer> http = target.client
                     .request(HttpMethod.valueOf(request.method()), target.basePath + request.path())
                     .timeout(target.requestTimeoutMs)
-                    .as(io.vertx.mutiny.ext.web.codec.BodyCodec.newInstance(body));
+                    .as(io.vertx.mutiny.ext.web.codec.BodyCodec.<io.vertx.core.buffer.Buffer>newInstance(body));
             request.headers().forEach(http::putHeader);
             propagator.inject(trace.with(span), http, (carrier, name, value) -> carrier.putHeader(name, value));
             var open = inFlight.get(adapter.name());
@@ -116,11 +117,11 @@ public final class ProviderClient {
         span.end();
     }
 
-    private static HttpReply reply(HttpResponse<Buffer> response) {
+    private static HttpReply reply(HttpResponse<io.vertx.core.buffer.Buffer> response) {
         Map<String, String> headers = new HashMap<>();
         response.headers().forEach(entry ->
                 headers.putIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), entry.getValue()));
-        Buffer body = response.body();
+        io.vertx.core.buffer.Buffer body = response.body();
         return new HttpReply(response.statusCode(), headers, body == null ? "" : body.toString());
     }
 

@@ -245,6 +245,35 @@ class CommandProcessorComponentTest {
     }
 
     @Test
+    void aProviderThatDripsItsAnswerTimesOutAsAWholeExchange() {
+        // 40 chunks over 4 s: each gap (100 ms) is below the 500 ms request timeout, the whole answer far above it
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/61")).willReturn(aResponse().withStatus(200)
+                .withBody(OK + " ".repeat(400)).withChunkedDribbleDelay(40, 4_000)));
+        long started = System.nanoTime();
+        Outcome outcome = run(of("61"));
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
+            assertThat(f.attempts()).isEqualTo(3);
+            assertThat(f.detail()).startsWith("timeout").contains("no complete answer within 500 ms");
+        });
+        assertThat(tookMs).as("three attempts cut at their deadline, not three whole drips").isLessThan(9_000);
+    }
+
+    @Test
+    void anAnswerLargerThanTheCapIsATransientFaultAndIsNotKept() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/62")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"data\":{\"id\":1,\"pad\":\"" + "p".repeat(2 << 20) + "\"}}")));
+        Outcome outcome = run(of("62"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
+            assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
+            assertThat(f.attempts()).isEqualTo(3);
+            assertThat(f.detail()).startsWith("answer too large").contains("longer than 1048576 bytes");
+            assertThat(f.providerBody()).isNull();
+        });
+    }
+
+    @Test
     void aRefusedConnectionIsRetriedThenUnavailable() {
         var closed = new TestConfigs.Providers(TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)),
                 TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)),

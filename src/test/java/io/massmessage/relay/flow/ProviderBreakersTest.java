@@ -59,6 +59,19 @@ class ProviderBreakersTest {
     }
 
     @Test
+    void aProbeThatEndsWithoutAnAnswerLetsTheNextCallerProbe() {
+        for (int i = 0; i < 3; i++) {
+            breakers.record("fansly", true);
+        }
+        long probe = breakers.permit("fansly").await().indefinitely();
+        assertThat(probe).as("the first caller after the cool-down is the probe").isPositive();
+        breakers.release("fansly", probe); // e.g. no budget slot: it never reached the provider
+        long next = breakers.permit("fansly").await().indefinitely();
+        assertThat(next).as("a new probe at once, not a wait for an answer that never comes").isPositive().isNotEqualTo(probe);
+        assertThat(time.asked).containsExactly(Duration.ofSeconds(30));
+    }
+
+    @Test
     void otherProvidersAreUnaffected() {
         for (int i = 0; i < 3; i++) {
             breakers.record("fansly", true);

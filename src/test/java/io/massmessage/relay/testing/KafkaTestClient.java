@@ -32,7 +32,10 @@ public final class KafkaTestClient implements AutoCloseable {
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, "5"),
+                ProducerConfig.LINGER_MS_CONFIG, "5",
+                // tests send records larger than the default 1 MiB (to topics that take them)
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 << 20),
+                ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L << 20)),
                 new ByteArraySerializer(), new ByteArraySerializer());
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
