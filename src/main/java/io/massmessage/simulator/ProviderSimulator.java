@@ -111,6 +111,10 @@ public final class ProviderSimulator implements AutoCloseable {
             return;
         }
         Route route = route(path);
+        String host = request.getHeader("Host");
+        if (route == null || host != null && !host.equals("127.0.0.1:" + port()) && !host.equals("localhost:" + port())) {
+            counters.unrouted(host + " " + request.uri());
+        }
         if (route == null) {
             request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
                     .end("{\"message\":\"Not found\"}");

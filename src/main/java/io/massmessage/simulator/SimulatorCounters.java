@@ -21,6 +21,8 @@ public final class SimulatorCounters {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
     private final LongAdder total = new LongAdder();
+    private final List<String> unrouted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final LongAdder unroutedCount = new LongAdder();
 
     void opened() {
         int now = open.incrementAndGet();
@@ -39,6 +41,23 @@ public final class SimulatorCounters {
         synchronized (list) {
             list.add(marker);
         }
+    }
+
+    void unrouted(String hostAndPath) {
+        unroutedCount.increment();
+        if (unrouted.size() < 100) {
+            unrouted.add(hostAndPath.length() <= 300 ? hostAndPath : hostAndPath.substring(0, 300));
+        }
+    }
+
+    /** Requests to a path that is none of the providers' update routes, or for another host (the first 100 kept). */
+    public List<String> unrouted() {
+        return List.copyOf(unrouted);
+    }
+
+    /** How many requests {@link #unrouted} saw in all. */
+    public long unroutedCount() {
+        return unroutedCount.sum();
     }
 
     /** Requests answered in all. */
@@ -87,6 +106,8 @@ public final class SimulatorCounters {
         updatesByMessage.clear();
         maxOpen.set(open.get());
         total.reset();
+        unrouted.clear();
+        unroutedCount.reset();
     }
 
     private static Map<String, Long> snapshot(Map<String, LongAdder> map) {

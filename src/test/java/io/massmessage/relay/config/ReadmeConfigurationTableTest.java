@@ -25,6 +25,7 @@ class ReadmeConfigurationTableTest {
         Map<String, String> expected = new LinkedHashMap<>();
         collect(RelayConfig.class, "relay", expected);
         collect(ProvidersConfig.Endpoint.class, "providers.<name>", expected);
+        collectTop(expected);
         for (var property : expected.entrySet()) {
             assertThat(rows).as("README row for %s", property.getKey()).containsKey(property.getKey());
             if (property.getValue() != null) {
@@ -44,6 +45,7 @@ class ReadmeConfigurationTableTest {
         Map<String, String> mapped = new LinkedHashMap<>();
         collect(RelayConfig.class, "relay", mapped);
         collect(ProvidersConfig.Endpoint.class, "providers.<name>", mapped);
+        collectTop(mapped);
         for (Row row : readmeRows().values()) {
             String p = row.property();
             if (p.startsWith("mp.messaging.") && !p.endsWith("session.timeout.ms")) {
@@ -65,6 +67,17 @@ class ReadmeConfigurationTableTest {
             String derived = row.property().replace("<name>", "<NAME>").toUpperCase(Locale.ROOT).replaceAll("[.\\-]", "_");
             assertThat(row.env()).as("env var of %s", row.property()).isEqualTo(derived);
         }
+    }
+
+    /** The providers mapping's own properties (not the per-provider groups). */
+    private static void collectTop(Map<String, String> out) {
+        Map<String, String> top = new LinkedHashMap<>();
+        collect(ProvidersConfig.class, "providers", top);
+        top.forEach((name, value) -> {
+            if (!name.matches("providers\\.(onlyfansapi|fansmetric|fansly)\\..*")) {
+                out.put(name, value);
+            }
+        });
     }
 
     /** Properties of a mapping interface, kebab-cased, with their {@code @WithDefault} (or null). */

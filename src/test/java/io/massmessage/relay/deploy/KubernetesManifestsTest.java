@@ -206,6 +206,11 @@ class KubernetesManifestsTest {
         for (var method : ProvidersConfig.Endpoint.class.getMethods()) {
             known.add(Pattern.compile("PROVIDERS_(ONLYFANSAPI|FANSMETRIC|FANSLY)_" + env(method.getName())));
         }
+        for (var method : ProvidersConfig.class.getDeclaredMethods()) {
+            if (method.getReturnType() != ProvidersConfig.Endpoint.class) {
+                known.add(Pattern.compile("PROVIDERS_" + env(method.getName())));
+            }
+        }
         known.add(Pattern.compile("KAFKA_BOOTSTRAP_SERVERS"));
         known.add(Pattern.compile("JAVA_OPTS"));
         for (String property : app.stringPropertyNames()) {

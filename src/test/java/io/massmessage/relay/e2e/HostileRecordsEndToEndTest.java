@@ -7,6 +7,7 @@ import static io.massmessage.relay.testing.KafkaTestClient.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.massmessage.relay.testing.AsyncApi;
 import io.massmessage.relay.testing.ConsumerLag;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
@@ -94,6 +95,7 @@ class HostileRecordsEndToEndTest {
             assertThat(outcomes(kafka, run)).allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));
 
             List<ConsumerRecord<byte[], byte[]>> letters = deadLetters(kafka, key);
+            letters.forEach(r -> assertThat(AsyncApi.problems("DeadLetterHeaders", AsyncApi.headers(r))).isEmpty());
             Map<String, ConsumerRecord<byte[], byte[]>> byCase = new LinkedHashMap<>();
             List<String> names = new ArrayList<>(hostile.keySet());
             for (int i = 0; i < letters.size(); i++) {

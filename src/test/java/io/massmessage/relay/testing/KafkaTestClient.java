@@ -75,6 +75,20 @@ public final class KafkaTestClient implements AutoCloseable {
         }
     }
 
+    /** Sends the records in order, then waits for all acknowledgements; returns where each landed. */
+    public List<org.apache.kafka.clients.producer.RecordMetadata> sendRecords(List<ProducerRecord<byte[], byte[]>> records) {
+        var futures = records.stream().map(producer::send).toList();
+        List<org.apache.kafka.clients.producer.RecordMetadata> landed = new ArrayList<>();
+        try {
+            for (var future : futures) {
+                landed.add(future.get());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return landed;
+    }
+
     /** Sends many records, then waits for all acknowledgements. */
     public void sendAll(String topic, List<Map.Entry<String, String>> keyedValues) {
         var futures = keyedValues.stream().map(e -> producer.send(new ProducerRecord<>(topic,
@@ -106,7 +120,7 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     public static String text(byte[] bytes) {
-        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8); // a tombstone reads as empty
     }
 
     public static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -59,6 +59,10 @@ public final class ProcessStack implements AutoCloseable {
         return props;
     }
 
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
     public ProviderSimulator simulator() {
         return simulator;
     }
