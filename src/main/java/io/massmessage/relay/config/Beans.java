@@ -15,6 +15,7 @@ import io.massmessage.relay.flow.MessageSequencer;
 import io.massmessage.relay.flow.PartitionGate;
 import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
+import io.massmessage.relay.flow.StallWatch;
 import io.massmessage.relay.flow.VertxDelays;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.arc.DefaultBean;
@@ -50,6 +51,12 @@ public class Beans {
     @DefaultBean
     Delays delays(Vertx vertx) {
         return new VertxDelays(vertx);
+    }
+
+    @Produces
+    @Singleton
+    StallWatch stallWatch(Clock clock) {
+        return new StallWatch(clock);
     }
 
     @Produces

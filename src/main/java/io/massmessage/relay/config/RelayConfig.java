@@ -58,6 +58,16 @@ public interface RelayConfig {
     @WithDefault("20s")
     Duration shutdownGrace();
 
+    /**
+     * How long a command may stay in a stage that ends by itself (validation, its provider request, reading
+     * the answer) before liveness reports the pipeline stalled and Kubernetes restarts the pod. Waiting by
+     * design never counts: behind an earlier command of its message, for an open breaker (however long the
+     * provider is down), for its key's budget, in a retry's backoff, or for the broker to take its outcome.
+     * Keep it well above the providers' {@code request-timeout}.
+     */
+    @WithDefault("5m")
+    Duration stallLimit();
+
     /** Console log lines: {@code json} (one object per line, with the command's MDC) or {@code text}. */
     @WithDefault("json")
     LogFormat logFormat();

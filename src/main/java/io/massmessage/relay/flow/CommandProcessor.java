@@ -68,6 +68,14 @@ public final class CommandProcessor {
      * Kafka record's span). The Uni never fails for a provider's sake.
      */
     public Uni<Outcome> process(UpdateCommand command, Context trace) {
+        return process(command, trace, Progress.NONE);
+    }
+
+    /**
+     * Processes the command as {@link #process(UpdateCommand, Context)} does, telling {@code progress} when it
+     * waits by design (an open breaker, its key's budget, a retry's backoff) and when it works.
+     */
+    public Uni<Outcome> process(UpdateCommand command, Context trace, Progress progress) {
         long start = clock.millis();
         ProviderAdapter adapter = registry.adapter(command.provider()).orElseThrow(
                 () -> new IllegalStateException("no adapter for validated provider " + command.provider()));
@@ -82,7 +90,7 @@ public final class CommandProcessor {
         ProviderRequest request = adapter.request(command, apiKey.get());
         var endpoint = registry.endpoint(adapter);
         var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
-        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, trace, start, 1, 0, 0, null));
+        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, trace, progress, start, 1, 0, 0, null));
     }
 
     /**
@@ -91,6 +99,7 @@ public final class CommandProcessor {
      */
     private Uni<Outcome> attempt(Attempt attempt) {
         long before = clock.millis();
+        attempt.progress.waiting();
         return breakers.permit(attempt.adapter.name())
                 .chain(probe -> probe == 0 ? afterPermit(attempt, before)
                         : afterPermit(attempt, before).onTermination().invoke(() -> breakers.release(attempt.adapter.name(), probe)));
@@ -98,6 +107,7 @@ public final class CommandProcessor {
 
     private Uni<Outcome> afterPermit(Attempt attempt, long before) {
         return Uni.createFrom().deferred(() -> {
+                    attempt.progress.working();
                     Instant sendAt = attempt.command.update().scheduledAt();
                     long held = clock.millis() - before;
                     Attempt after = attempt.paused(held);
@@ -117,9 +127,11 @@ public final class CommandProcessor {
         Instant sendAt = attempt.command.update().scheduledAt();
         Instant until = sendAt != null && sendAt.isBefore(deadline) ? sendAt : deadline;
         // the connection taken with the slot is held for the exchange only, not for the decision or a backoff
-        return budgets.send(provider, attempt.apiKey, attempt.limits, until, slot -> slot.granted()
-                        ? exchange(attempt, slot)
-                        : Uni.createFrom().item(new Sent(slot, null)))
+        attempt.progress.waiting();
+        return budgets.send(provider, attempt.apiKey, attempt.limits, until, slot -> {
+                    attempt.progress.working();
+                    return slot.granted() ? exchange(attempt, slot) : Uni.createFrom().item(new Sent(slot, null));
+                })
                 .chain(sent -> {
                     RateBudgets.Reservation slot = sent.slot;
                     if (sent.response == null) {
@@ -190,6 +202,7 @@ public final class CommandProcessor {
             metrics.retry(attempt.adapter.name());
             CommandLog.with(command, attempt.trace, () -> LOG.debugf("command %s attempt %d: %s; retrying in %d ms",
                     command.commandId(), attempt.number, redactor.redact(fault.detail(), attempt), backoff.toMillis()));
+            attempt.progress.waiting();
             return delays.after(backoff).chain(() -> attempt(attempt.next()));
         }
         return Uni.createFrom().item(new Outcome.Failed(command, attempt.number, elapsed,
@@ -217,22 +230,22 @@ public final class CommandProcessor {
      * against the retry budget).
      */
     private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
-            RateBudgets.Limits limits, Context trace, long start, int number, long waitedMs, long pausedMs,
+            RateBudgets.Limits limits, Context trace, Progress progress, long start, int number, long waitedMs, long pausedMs,
             ProviderResponse.Throttled lastThrottle) {
         Attempt next() {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number + 1, waitedMs, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number + 1, waitedMs, pausedMs, lastThrottle);
         }
 
         Attempt waited(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs + ms, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs + ms, pausedMs, lastThrottle);
         }
 
         Attempt paused(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs, pausedMs + ms, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs, pausedMs + ms, lastThrottle);
         }
 
         Attempt throttledBy(ProviderResponse.Throttled response) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, start, number, waitedMs, pausedMs, response);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs, pausedMs, response);
         }
 
         @Override

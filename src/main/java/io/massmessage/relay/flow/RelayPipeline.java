@@ -76,11 +76,13 @@ public class RelayPipeline {
     private final CommandSpans spans;
     private final ReplayCheck replays;
     private final DeadLetterWriter deadLetters;
+    private final StallWatch watch;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
             RelayMetrics metrics, PartitionGate gate, Vertx vertx, CommandSpans spans, ReplayCheck replays,
-            DeadLetterWriter deadLetters) {
+            DeadLetterWriter deadLetters, StallWatch watch) {
+        this.watch = watch;
         this.deadLetters = deadLetters;
         this.replays = replays;
         this.metrics = metrics;
@@ -232,17 +234,26 @@ public class RelayPipeline {
         }
         Origin origin = new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
         pending.incrementAndGet();
-        return sequencer.run(command.messageKey(), () -> guard(processor.process(command, trace), command, lane)
+        StallWatch.Watched watched = watch.begin(kafka.getTopic() + "-" + kafka.getPartition() + "@" + kafka.getOffset()
+                + " (command " + command.commandId() + ")");
+        return sequencer.run(command.messageKey(), () -> {
+                    watched.working();
+                    return guard(processor.process(command, trace, watched), command, lane)
                         .invoke(outcome -> {
                             if (LOG.isInfoEnabled()) {
                                 CommandLog.with(command, trace, () -> log(outcome));
                             }
                         })
-                        .call(outcome -> publish(outcome, trace, origin, lane))
+                        .call(outcome -> {
+                            watched.waiting(); // published until the broker takes it, however long it is away
+                            return publish(outcome, trace, origin, lane);
+                        })
                         .invoke(outcome -> {
                             metrics.outcome(outcome);
                             span.ended(outcome);
-                        }))
+                        });
+                })
+                .onTermination().invoke(watched::waiting)
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     if (pending.decrementAndGet() == 0 && draining) {
                         drained.complete(null);
@@ -268,7 +279,8 @@ public class RelayPipeline {
                     }
                     gate.leave(lane, bytes);
                     return Uni.createFrom().completionStage(record::ack);
-                });
+                })
+                .onTermination().invoke(watched::ended);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.config.KafkaClientSettings;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.outcome.Origin;
 import io.smallrye.common.annotation.Identifier;
@@ -168,12 +169,7 @@ public class ReplayCheck {
     }
 
     private Map<String, Object> readerConfig() {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (!key.startsWith("interceptor") && !key.startsWith("group.")) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = KafkaClientSettings.shared(kafka);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mass-message-relay-replay-check");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

@@ -1,6 +1,7 @@
 package io.massmessage.relay.outcome;
 
 import io.massmessage.relay.command.InvalidCommandException;
+import io.massmessage.relay.config.KafkaClientSettings;
 import io.massmessage.relay.config.RelayConfig;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -103,12 +103,7 @@ public final class DeadLetterWriter {
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafka, RelayConfig.DeadLetter config) {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (!key.startsWith("interceptor") && !key.startsWith("group.")) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = KafkaClientSettings.shared(kafka);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "mass-message-relay-dead-letters");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

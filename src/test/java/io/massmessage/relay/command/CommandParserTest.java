@@ -1,19 +1,14 @@
 package io.massmessage.relay.command;
 
+import io.massmessage.relay.testing.Parsers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.massmessage.relay.provider.ProviderAdapter;
-import io.massmessage.relay.provider.fansly.FanslyAdapter;
-import io.massmessage.relay.provider.fansmetric.FansMetricAdapter;
-import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,13 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Validation: a table of good and bad commands with the exact reasons. */
 class CommandParserTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Map<String, ProviderAdapter> ADAPTERS = Map.of(
-            "onlyfansapi", new OnlyFansApiAdapter(MAPPER),
-            "fansmetric", new FansMetricAdapter(MAPPER),
-            "fansly", new FanslyAdapter(MAPPER));
-    private static final CommandParser PARSER = new CommandParser(1024 * 1024, ADAPTERS::get,
-            List.of("fansly", "fansmetric", "onlyfansapi"));
+    private static final CommandParser PARSER = Parsers.standard();
 
     private static String cmd(String provider, String account, String messageId, String update) {
         return "{\"commandId\":\"c-1\",\"provider\":\"" + provider + "\",\"account\":\"" + account
@@ -151,7 +140,7 @@ class CommandParserTest {
 
     @Test
     void refusesPayloadsOverTheSizeLimit() {
-        CommandParser small = new CommandParser(100, ADAPTERS::get, List.of("fansly"));
+        CommandParser small = new CommandParser(100, Parsers.ADAPTERS::get, List.of("fansly"));
         byte[] payload = cmd("fansly", "a", "b", "{\"text\":\"" + "x".repeat(200) + "\"}").getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> small.parse(payload))
                 .isInstanceOfSatisfying(InvalidCommandException.class, e -> {

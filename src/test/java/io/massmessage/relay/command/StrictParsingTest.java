@@ -1,18 +1,13 @@
 package io.massmessage.relay.command;
 
+import io.massmessage.relay.testing.Parsers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.command.InvalidCommandException.Kind;
-import io.massmessage.relay.provider.ProviderAdapter;
-import io.massmessage.relay.provider.fansly.FanslyAdapter;
-import io.massmessage.relay.provider.fansmetric.FansMetricAdapter;
-import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,13 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StrictParsingTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Map<String, ProviderAdapter> ADAPTERS = Map.of(
-            "onlyfansapi", new OnlyFansApiAdapter(MAPPER),
-            "fansmetric", new FansMetricAdapter(MAPPER),
-            "fansly", new FanslyAdapter(MAPPER));
-    private static final CommandParser PARSER = new CommandParser(1024 * 1024, ADAPTERS::get,
-            List.of("fansly", "fansmetric", "onlyfansapi"));
+    private static final CommandParser PARSER = Parsers.standard();
     private static final String VALID = "{\"commandId\":\"c-1\",\"provider\":\"fansly\",\"account\":\"a\",\"messageId\":\"b\","
             + "\"update\":{\"text\":\"x\"}}";
 

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -395,7 +396,31 @@ class CommandProcessorComponentTest {
         var guarded = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
                 () -> 0.5, new RateBudgets(time, time, 0.0), breakers, RelayMetrics.discarding());
 
-        Outcome outcome = guarded.process(of("14")).await().atMost(Duration.ofSeconds(10));
+        List<Map.Entry<Boolean, Long>> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Progress recorded = new Progress() {
+            @Override
+            public void waiting() {
+                states.add(Map.entry(true, time.millis()));
+            }
+
+            @Override
+            public void working() {
+                states.add(Map.entry(false, time.millis()));
+            }
+        };
+        Outcome outcome = guarded.process(of("14"), io.opentelemetry.context.Context.root(), recorded)
+                .await().atMost(Duration.ofSeconds(10));
+        // the 10 minutes behind the open breaker were spent waiting by design, never working (StallWatch)
+        long longestWorking = 0;
+        for (int i = 0; i + 1 < states.size(); i++) {
+            if (!states.get(i).getKey()) {
+                longestWorking = Math.max(longestWorking, states.get(i + 1).getValue() - states.get(i).getValue());
+            }
+        }
+        assertThat(states).isNotEmpty();
+        assertThat(longestWorking).isLessThan(Duration.ofSeconds(1).toMillis());
+        assertThat(states.get(states.size() - 1).getValue() - states.get(0).getValue())
+                .isGreaterThanOrEqualTo(Duration.ofMinutes(10).toMillis());
         // 503, 503 (opens), wait 5 min, probe 503 (opens again), wait 5 min, probe 200: the cool-downs
         // (10 minutes, far past the 30 s retry budget) did not count against the command.
         assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);

@@ -1,5 +1,6 @@
 package io.massmessage.relay.provider;
 
+import io.massmessage.relay.testing.Parsers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,20 +11,16 @@ import io.massmessage.relay.provider.fansly.FanslyAdapter;
 import io.massmessage.relay.provider.fansmetric.FansMetricAdapter;
 import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Each adapter builds its provider's exact request: method, encoded path, auth header, body names and JSON types. */
 class ProviderMappingTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final OnlyFansApiAdapter OF = new OnlyFansApiAdapter(MAPPER);
-    private static final FansMetricAdapter FM = new FansMetricAdapter(MAPPER);
-    private static final FanslyAdapter FY = new FanslyAdapter(MAPPER);
-    private static final CommandParser PARSER = new CommandParser(1 << 20,
-            Map.<String, ProviderAdapter>of("onlyfansapi", OF, "fansmetric", FM, "fansly", FY)::get,
-            List.of("fansly", "fansmetric", "onlyfansapi"));
+    private static final OnlyFansApiAdapter OF = Parsers.ONLYFANSAPI;
+    private static final FansMetricAdapter FM = Parsers.FANSMETRIC;
+    private static final FanslyAdapter FY = Parsers.FANSLY;
+    private static final CommandParser PARSER = Parsers.standard();
 
     private static UpdateCommand command(String provider, String account, String id, String update, String options) {
         return PARSER.parse(("{\"commandId\":\"c\",\"provider\":\"" + provider + "\",\"account\":\"" + account

@@ -62,6 +62,11 @@ public final class TestConfigs {
         }
 
         @Override
+        public Duration stallLimit() {
+            return Duration.ofMinutes(5);
+        }
+
+        @Override
         public LogFormat logFormat() {
             return LogFormat.text;
         }
