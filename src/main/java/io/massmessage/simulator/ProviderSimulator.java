@@ -135,7 +135,8 @@ public final class ProviderSimulator implements AutoCloseable {
                     request.connection().close();
                     return;
                 }
-                Reply reply = dice < s.hangRate + s.resetRate + s.serverErrorRate
+                Reply reply = s.unavailable.contains(route.provider) ? error(route, 503, "Service Unavailable")
+                        : dice < s.hangRate + s.resetRate + s.serverErrorRate
                         ? error(route, 500, "Server Error")
                         : body.succeeded() ? apply(route, request, body.result()) : error(route, 400, "Unreadable body");
                 send(request.response(), route, reply);

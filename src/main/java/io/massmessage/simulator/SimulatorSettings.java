@@ -25,6 +25,8 @@ public final class SimulatorSettings {
     public volatile double resetRate;
     /** Share of requests never answered. */
     public volatile double hangRate;
+    /** Providers answering every request 503 (an outage), by name. */
+    public final java.util.Set<String> unavailable = ConcurrentHashMap.newKeySet();
     /** Fansly plan reported in {@code X-RateLimit-Plan}. */
     public volatile String fanslyPlan = "pro";
 
@@ -34,6 +36,6 @@ public final class SimulatorSettings {
                         java.util.stream.Collectors.toMap(k -> k, k -> "***"))),
                 "perMinute", Map.copyOf(perMinute), "perDay", Map.copyOf(perDay),
                 "latency", latency.toString(), "serverErrorRate", serverErrorRate, "resetRate", resetRate,
-                "hangRate", hangRate, "fanslyPlan", fanslyPlan);
+                "hangRate", hangRate, "fanslyPlan", fanslyPlan, "unavailable", java.util.Set.copyOf(unavailable));
     }
 }

@@ -29,8 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The k8s/ manifests must agree with the application: probe paths and port, environment variable
  * names against the config mapping, topic names and consumer group against the channel config, the
- * grace periods, KEDA's replica ceiling against the command topic's partitions, and no real key in
- * the Secret template. The base is parsed as written; each overlay is rendered with
+ * grace periods, KEDA's replica ceiling against the command topic's partitions, KEDA's Kafka credentials,
+ * and no Secret in any kustomization (the examples in {@code k8s/secrets/} hold placeholders only). The base is parsed as written; each overlay is rendered with
  * {@code kubectl kustomize} when kubectl is on the PATH (it is checked, not assumed).
  */
 class KubernetesManifestsTest {
@@ -71,18 +71,41 @@ class KubernetesManifestsTest {
 
         // environment: every variable the manifests set is one the application reads
         JsonNode configMap = named(docs, "ConfigMap", container.at("/envFrom/0/configMapRef/name").asText());
-        JsonNode secret = named(docs, "Secret", container.at("/envFrom/1/secretRef/name").asText());
+        // Secrets: none is applied by a kustomization (it would replace the real one with placeholders); the
+        // examples in k8s/secrets/ hold every key the pod and KEDA read, with placeholders only
+        assertThat(all(docs, "Secret")).as("Secrets in %s", rendering).isEmpty();
+        JsonNode apiKeys = example("provider-keys", container.at("/envFrom/1/secretRef/name").asText());
+        JsonNode kafkaSecret = example("kafka-credentials", "mass-message-relay-kafka");
         List<String> variables = new ArrayList<>();
         configMap.path("data").fieldNames().forEachRemaining(variables::add);
-        secret.path("stringData").fieldNames().forEachRemaining(variables::add);
+        apiKeys.path("stringData").fieldNames().forEachRemaining(variables::add);
         container.path("env").forEach(e -> variables.add(e.path("name").asText()));
         Set<Pattern> known = knownVariables(app);
         for (String variable : variables) {
             assertThat(known).as("%s is read by the application", variable).anyMatch(p -> p.matcher(variable).matches());
         }
-        assertThat(secret.path("stringData").fieldNames()).toIterable().containsExactlyInAnyOrder(
+        assertThat(apiKeys.path("stringData").fieldNames()).toIterable().containsExactlyInAnyOrder(
                 "PROVIDERS_ONLYFANSAPI_API_KEY", "PROVIDERS_FANSMETRIC_API_KEY", "PROVIDERS_FANSLY_API_KEY");
-        secret.path("stringData").forEach(v -> assertThat(v.asText()).as("template value").isEqualTo("REPLACE_ME"));
+        apiKeys.path("stringData").forEach(v -> assertThat(v.asText()).as("example value").isEqualTo("REPLACE_ME"));
+        for (String secretValue : List.of("password", "ca")) {
+            assertThat(kafkaSecret.at("/stringData/" + secretValue).asText()).as(secretValue).isEqualTo("REPLACE_ME");
+        }
+        assertThat(kafkaSecret.at("/stringData/KAFKA_SASL_JAAS_CONFIG").asText()).contains("password=\"REPLACE_ME\"");
+        container.path("env").forEach(e -> {
+            JsonNode ref = e.at("/valueFrom/secretKeyRef");
+            if (!ref.isMissingNode()) {
+                assertThat(ref.path("name").asText()).isEqualTo("mass-message-relay-kafka");
+                assertThat(kafkaSecret.at("/stringData/" + ref.path("key").asText()).isMissingNode())
+                        .as("key %s in the Kafka secret", ref.path("key").asText()).isFalse();
+            }
+        });
+        // TLS: the truststore is the mounted CA from the same Secret
+        String truststore = configMap.at("/data/KAFKA_SSL_TRUSTSTORE_LOCATION").asText();
+        JsonNode caVolume = findVolume(pod, "kafka-ca");
+        assertThat(caVolume.at("/secret/secretName").asText()).isEqualTo("mass-message-relay-kafka");
+        String mount = findMount(container, "kafka-ca").path("mountPath").asText();
+        assertThat(truststore).isEqualTo(mount + "/" + caVolume.at("/secret/items/0/path").asText());
+        assertThat(kafkaSecret.at("/stringData/" + caVolume.at("/secret/items/0/key").asText()).isMissingNode()).isFalse();
 
         // grace: the pod waits longer than the relay drains
         Duration grace = Duration.parse("PT" + configMap.at("/data/RELAY_SHUTDOWN_GRACE").asText("20s").toUpperCase(Locale.ROOT));
@@ -106,6 +129,20 @@ class KubernetesManifestsTest {
                 .isEqualTo(app.getProperty("mp.messaging.incoming.commands.group.id"));
         assertThat(scaled.at("/spec/maxReplicaCount").asInt()).isBetween(1, commandPartitions);
         assertThat(scaled.at("/spec/minReplicaCount").asInt()).isLessThanOrEqualTo(scaled.at("/spec/maxReplicaCount").asInt());
+        // KEDA reads the lag with the relay's credentials: same broker address, every parameter from the Kafka secret
+        assertThat(scaled.at("/spec/triggers/0/metadata/bootstrapServers").asText())
+                .isEqualTo(configMap.at("/data/KAFKA_BOOTSTRAP_SERVERS").asText());
+        JsonNode auth = named(docs, "TriggerAuthentication", scaled.at("/spec/triggers/0/authenticationRef/name").asText());
+        List<String> parameters = new ArrayList<>();
+        auth.at("/spec/secretTargetRef").forEach(ref -> {
+            parameters.add(ref.path("parameter").asText());
+            assertThat(ref.path("name").asText()).isEqualTo("mass-message-relay-kafka");
+            assertThat(kafkaSecret.at("/stringData/" + ref.path("key").asText()).isMissingNode())
+                    .as("key %s in the Kafka secret", ref.path("key").asText()).isFalse();
+        });
+        assertThat(parameters).contains("sasl", "username", "password", "tls", "ca");
+        assertThat(kafkaSecret.at("/stringData/sasl").asText()).isEqualTo(
+                configMap.at("/data/KAFKA_SASL_MECHANISM").asText().toLowerCase(Locale.ROOT).replace("-", "_").replace("scram_sha_", "scram_sha"));
 
         // metrics: the ServiceMonitor scrapes the Service's port at the metrics path
         JsonNode service = one(docs, "Service");
@@ -116,7 +153,8 @@ class KubernetesManifestsTest {
         assertThat(one(docs, "PodDisruptionBudget").at("/spec/maxUnavailable").asInt()).isEqualTo(1);
         JsonNode policy = one(docs, "NetworkPolicy");
         assertThat(policy.at("/spec/policyTypes").toString()).contains("Egress");
-        assertThat(policy.at("/spec/egress").findValuesAsText("port")).contains("53", "9092", "443");
+        String brokerPort = configMap.at("/data/KAFKA_BOOTSTRAP_SERVERS").asText().replaceAll(".*:", "");
+        assertThat(policy.at("/spec/egress").findValuesAsText("port")).contains("53", brokerPort, "443");
     }
 
     @Test
@@ -212,6 +250,9 @@ class KubernetesManifestsTest {
             }
         }
         known.add(Pattern.compile("KAFKA_BOOTSTRAP_SERVERS"));
+        // Kafka client settings every client of the relay takes (config.KafkaClientSettings; README "Kafka security")
+        known.add(Pattern.compile("KAFKA_(SECURITY_PROTOCOL|SASL_MECHANISM|SASL_JAAS_CONFIG"
+                + "|SSL_(TRUSTSTORE|KEYSTORE)_(LOCATION|PASSWORD|TYPE)|SSL_KEY_PASSWORD)"));
         known.add(Pattern.compile("JAVA_OPTS"));
         for (String property : app.stringPropertyNames()) {
             if (property.startsWith("mp.messaging.")) {
@@ -224,6 +265,30 @@ class KubernetesManifestsTest {
 
     private static String env(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+
+    /** The example Secret {@code k8s/secrets/<file>.example.yaml}, which must be named {@code name}. */
+    private static JsonNode example(String file, String name) throws IOException {
+        List<JsonNode> docs = parse(Files.readString(K8S.resolve("secrets/" + file + ".example.yaml")));
+        return named(docs, "Secret", name);
+    }
+
+    private static JsonNode findVolume(JsonNode pod, String name) {
+        for (JsonNode volume : pod.path("volumes")) {
+            if (volume.path("name").asText().equals(name)) {
+                return volume;
+            }
+        }
+        throw new AssertionError("no volume " + name);
+    }
+
+    private static JsonNode findMount(JsonNode container, String name) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (mount.path("name").asText().equals(name)) {
+                return mount;
+            }
+        }
+        throw new AssertionError("no volume mount " + name);
     }
 
     private static List<JsonNode> readBase() throws IOException {

@@ -46,11 +46,93 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int brokerPort;
     private final KafkaRaftServer server;
+    private final Secured secured;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dataDir, int brokerPort, KafkaRaftServer server, Secured secured) {
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
         this.server = server;
+        this.secured = secured;
+    }
+
+    /**
+     * A SASL_SSL listener beside the plaintext one: its port, the truststore clients need (PKCS12, with the
+     * certificate generated for this broker, valid for 127.0.0.1), that truststore's password, and one SCRAM-SHA-512
+     * user with its password. Tests set up topics over the plaintext port and point the service at this one.
+     */
+    public record Secured(int port, Path truststore, String truststorePassword, String user, String password) {
+        public String bootstrapServers() {
+            return "127.0.0.1:" + port;
+        }
+
+        /** The client settings, as the environment variables the service documents, for {@code password}. */
+        public Map<String, String> environment(String password) {
+            return Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", bootstrapServers(),
+                    "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                    "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                    "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                            + user + "\" password=\"" + password + "\";",
+                    "KAFKA_SSL_TRUSTSTORE_LOCATION", truststore.toString(),
+                    "KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12",
+                    "KAFKA_SSL_TRUSTSTORE_PASSWORD", truststorePassword);
+        }
+    }
+
+    /**
+     * Starts a fresh broker with a SASL_SSL listener too: a key pair and certificate generated now with the JDK's
+     * keytool, SCRAM-SHA-512 for user {@code user}, whose credentials are set once the broker is up.
+     */
+    public static EmbeddedKafka startSecured(int partitions, String user, String password) {
+        try {
+            Path dir = Files.createTempDirectory("mmr-kafka-tls-");
+            String storePassword = "store-" + Uuid.randomUuid();
+            Path keystore = dir.resolve("broker.p12");
+            Path certificate = dir.resolve("broker.crt");
+            Path truststore = dir.resolve("truststore.p12");
+            keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                    "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+                    "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", storePassword, "-keypass", storePassword);
+            keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", storePassword,
+                    "-file", certificate.toString());
+            keytool("-importcert", "-noprompt", "-alias", "broker", "-file", certificate.toString(),
+                    "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", storePassword);
+            int securedPort = freePort();
+            Properties extra = new Properties();
+            extra.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            extra.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            extra.put("listener.name.sasl_ssl.ssl.keystore.location", keystore.toString());
+            extra.put("listener.name.sasl_ssl.ssl.keystore.password", storePassword);
+            extra.put("listener.name.sasl_ssl.ssl.key.password", storePassword);
+            extra.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+            Secured secured = new Secured(securedPort, truststore, storePassword, user, password);
+            EmbeddedKafka kafka = start(dir, freePort(), partitions, secured, extra);
+            try (Admin admin = kafka.admin()) {
+                admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+                        new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512,
+                                8192), password))).all().get(30, TimeUnit.SECONDS);
+            }
+            return kafka;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the secured embedded Kafka broker", e);
+        }
+    }
+
+    /** The SASL_SSL listener, or null if this broker has none. */
+    public Secured secured() {
+        return secured;
+    }
+
+    private static void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("keytool " + args[0] + " failed: " + out);
+        }
     }
 
     /** Formats a fresh log directory and starts the broker; returns once it answers metadata requests. */
@@ -65,6 +147,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on {@code brokerPort} with data in {@code dataDir}, formatting it if it is new. */
     public static EmbeddedKafka start(Path dataDir, int brokerPort, int partitions) {
+        return start(dataDir, brokerPort, partitions, null, new Properties());
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int brokerPort, int partitions, Secured secured, Properties extra) {
         try {
             int controllerPort = freePort();
             Path logDir = dataDir.resolve("log");
@@ -73,10 +159,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
             props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            String securedListener = secured == null ? "" : ",SASL_SSL://127.0.0.1:" + secured.port();
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + securedListener + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + securedListener);
             props.put("controller.listener.names", "CONTROLLER");
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
             props.put("inter.broker.listener.name", "PLAINTEXT");
             props.put("log.dirs", logDir.toString());
             props.put("num.partitions", String.valueOf(partitions));
@@ -93,6 +180,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
             props.put("num.network.threads", "2");
             props.put("num.io.threads", "4");
+            props.putAll(extra);
             KafkaConfig config = new KafkaConfig(props, false);
 
             boolean formatted = Files.exists(logDir.resolve("meta.properties"));
@@ -110,7 +198,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, brokerPort, server);
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, brokerPort, server, secured);
             kafka.awaitReady();
             return kafka;
         } catch (Exception e) {

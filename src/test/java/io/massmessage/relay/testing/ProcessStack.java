@@ -31,12 +31,18 @@ public final class ProcessStack implements AutoCloseable {
 
     /** Starts the stack; the services' logs go to {@code target/<logDirectory>}. */
     public static ProcessStack start(SimulatorSettings settings, String logDirectory) throws Exception {
+        return start(settings, logDirectory, () -> EmbeddedKafka.start(4));
+    }
+
+    /** As {@link #start(SimulatorSettings, String)}, on the broker {@code broker} starts (four partitions per topic). */
+    public static ProcessStack start(SimulatorSettings settings, String logDirectory,
+            java.util.function.Supplier<EmbeddedKafka> broker) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", logDirectory));
         Vertx vertx = Vertx.vertx();
         EmbeddedKafka kafka = null;
         ProviderSimulator simulator = null;
         try {
-            kafka = EmbeddedKafka.start(4);
+            kafka = broker.get();
             simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
             KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), OutcomeRecords.createTopics(kafka, 4));
             return new ProcessStack(vertx, kafka, simulator, client, logs);

@@ -42,6 +42,12 @@ public final class ServiceProcess implements AutoCloseable {
      * {@code properties} as system properties; its output goes to {@code log}.
      */
     public static ServiceProcess start(Map<String, String> properties, Path log, String... jvmOptions) throws IOException {
+        return start(properties, Map.of(), log, jvmOptions);
+    }
+
+    /** As {@link #start(Map, Path, String...)}, with {@code environment} added to the process's environment. */
+    public static ServiceProcess start(Map<String, String> properties, Map<String, String> environment, Path log,
+            String... jvmOptions) throws IOException {
         File jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toFile();
         if (!jar.isFile()) {
             throw new IllegalStateException(jar + " is missing: package the service first (./mvnw verify runs this test after packaging)");
@@ -53,8 +59,10 @@ public final class ServiceProcess implements AutoCloseable {
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.getPath());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new ServiceProcess(process);
     }
 
