@@ -95,13 +95,23 @@ public class ReplayCheck {
             Set<TopicPartition> assigned = new HashSet<>(partitions);
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned, Duration.ofSeconds(10));
             Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofSeconds(10));
+            // No committed offset does not mean nothing was answered: an earlier owner may have published outcomes
+            // and been killed before its first commit. The consumer then starts at the beginning (earliest).
+            Set<TopicPartition> uncommitted = new HashSet<>();
+            assigned.forEach(partition -> {
+                if (committed.get(partition) == null) {
+                    uncommitted.add(partition);
+                }
+            });
+            Map<TopicPartition, Long> beginnings = uncommitted.isEmpty() ? Map.of()
+                    : consumer.beginningOffsets(uncommitted, Duration.ofSeconds(10));
             Map<TopicPartition, long[]> ranges = new HashMap<>();
             for (TopicPartition partition : assigned) {
-                OffsetAndMetadata from = committed.get(partition);
+                OffsetAndMetadata commit = committed.get(partition);
+                Long from = commit != null ? Long.valueOf(commit.offset()) : beginnings.get(partition);
                 Long to = ends.get(partition);
-                // no committed offset: no earlier owner of this group answered anything it could replay
-                if (from != null && to != null && from.offset() < to) {
-                    ranges.put(partition, new long[] {from.offset(), to});
+                if (from != null && to != null && from < to) {
+                    ranges.put(partition, new long[] {from, to});
                 }
             }
             if (ranges.isEmpty()) {

@@ -76,6 +76,18 @@ class KafkaSecurityIT {
             System.out.printf("security test: %d outcome events for %d commands over SASL_SSL (SCRAM-SHA-512), %d dead letters; %s%n",
                     OutcomeRecords.commandIds(client).size(), COMMANDS, client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).size(),
                     firstLine(restarted, "replay check: "));
+            java.util.Map<String, List<String>> byId = new java.util.TreeMap<>();
+            client.seen(r -> !r.topic().equals(Topics.DEAD_LETTER)).forEach(r -> {
+                String text = KafkaTestClient.text(r.value());
+                String id = text.replaceAll(".*\"commandId\":\"([^\"]*)\".*", "$1");
+                byId.computeIfAbsent(id, k -> new ArrayList<>()).add(r.topic() + "-" + r.partition() + "@" + r.offset() + " ts=" + r.timestamp()
+                        + " origin=" + KafkaTestClient.header(r, "relay-command-partition") + "@" + KafkaTestClient.header(r, "relay-command-offset"));
+            });
+            byId.forEach((id, where) -> {
+                if (where.size() > 1) {
+                    System.out.println("answered twice: " + id + " " + where);
+                }
+            });
             assertThat(OutcomeRecords.distinctCommandIds(client)).hasSize(COMMANDS);
             assertThat(OutcomeRecords.commandIds(client)).as("no outcome twice: the replay check read the outcomes over SASL_SSL")
                     .hasSize(COMMANDS);

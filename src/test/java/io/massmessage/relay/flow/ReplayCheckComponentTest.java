@@ -105,13 +105,24 @@ class ReplayCheckComponentTest {
     }
 
     @Test
-    void nothingIsSkippedWithoutACommittedOffsetAfterRevocationOrWhenDisabled() {
+    void aPartitionNeverCommittedIsCheckedFromItsBeginning() {
+        // an earlier owner may have published outcomes and been killed before its first commit
         try (KafkaConsumer<byte[], byte[]> consumer = consumer("g-" + UUID.randomUUID())) {
             ReplayCheck check = check(true);
             check.assigned(consumer, List.of(P0, P1));
-            assertThat(check.replays()).as("a new group: no earlier owner answered anything").isEmpty();
-            assertThat(check.alreadyAnswered(P0, 5, "m1")).isFalse();
+            assertThat(check.replays()).containsOnlyKeys(P0, P1);
+            assertThat(check.replays().get(P0).from()).isZero();
+            assertThat(check.replays().get(P0).answered()).containsExactly(3L, 5L, 7L, 9L);
+            assertThat(check.replays().get(P1).answered()).containsExactly(2L);
+            assertThat(check.alreadyAnswered(P0, 3, "m1")).isTrue();
+            assertThat(check.alreadyAnswered(P1, 2, "m3")).isTrue();
+        }
+    }
 
+    @Test
+    void nothingIsSkippedAfterRevocationOrWhenDisabled() {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer("g-" + UUID.randomUUID())) {
+            ReplayCheck check = check(true);
             consumer.commitSync(Map.of(P0, new OffsetAndMetadata(5)));
             check.assigned(consumer, List.of(P0));
             assertThat(check.replays()).containsOnlyKeys(P0);
