@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.massmessage.relay.testing.Commands;
 import io.massmessage.relay.testing.EmbeddedKafka;
+import io.massmessage.relay.testing.HttpProbe;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.OutcomeRecords;
 import io.massmessage.relay.testing.ProcessStack;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +66,7 @@ class KafkaSecurityIT {
             try (ServiceProcess second = ServiceProcess.start(props, secured.environment(PASSWORD), secondLog)) {
                 await().atMost(Duration.ofSeconds(180)).until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS
                         && client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).size() >= INVALID);
-                await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/q/health/ready") == 200);
+                await().atMost(Duration.ofSeconds(30)).until(() -> HttpProbe.status(port, "/q/health/ready") == 200);
                 second.stop();
             }
             String restarted = Files.readString(secondLog);
@@ -103,9 +100,9 @@ class KafkaSecurityIT {
             props.put("quarkus.http.port", String.valueOf(badPort));
             Path badLog = stack.logs().resolve("wrong-credentials.log");
             try (ServiceProcess refused = ServiceProcess.start(props, secured.environment(wrong), badLog)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> status(badPort, "/q/health/ready") == 503
-                        && body(badPort, "/q/health/ready").contains("SASL authentication refused"));
-                String health = body(badPort, "/q/health/ready");
+                await().atMost(Duration.ofSeconds(60)).until(() -> HttpProbe.status(badPort, "/q/health/ready") == 503
+                        && HttpProbe.body(badPort, "/q/health/ready").contains("SASL authentication refused"));
+                String health = HttpProbe.body(badPort, "/q/health/ready");
                 refused.stop();
                 String log = Files.readString(badLog);
                 System.out.printf("security test, wrong password: readiness %s; log: %s%n", health.replaceAll("\\s+", " "),
@@ -118,23 +115,5 @@ class KafkaSecurityIT {
 
     private static String firstLine(String log, String containing) {
         return log.lines().filter(line -> line.contains(containing)).findFirst().orElse("(no line with \"" + containing + "\")");
-    }
-
-    private static int status(int port, String path) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private static String body(int port, String path) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "";
-        }
     }
 }

@@ -150,9 +150,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(dataDir, brokerPort, partitions, null, new Properties());
     }
 
+    /** Starts a broker on {@code brokerPort} and {@code controllerPort}, with data in {@code dataDir}: restartable as it was. */
+    public static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort, int partitions) {
+        Properties extra = new Properties();
+        extra.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        return start(dataDir, brokerPort, partitions, null, extra);
+    }
+
     private static EmbeddedKafka start(Path dataDir, int brokerPort, int partitions, Secured secured, Properties extra) {
         try {
-            int controllerPort = freePort();
+            int controllerPort = extra.containsKey("controller.quorum.voters")
+                    ? Integer.parseInt(extra.getProperty("controller.quorum.voters").replaceAll(".*:", "")) : freePort();
             Path logDir = dataDir.resolve("log");
             Files.createDirectories(logDir);
             Properties props = new Properties();

@@ -1,0 +1,35 @@
+package io.massmessage.relay.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Asks a service process's HTTP endpoints (health, metrics) on 127.0.0.1; -1 or "" when it does not answer. */
+public final class HttpProbe {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private HttpProbe() {}
+
+    public static int status(int port, String path) {
+        try {
+            return HTTP.send(request(port, path), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    public static String body(int port, String path) {
+        try {
+            return HTTP.send(request(port, path), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static HttpRequest request(int port, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
+    }
+}
