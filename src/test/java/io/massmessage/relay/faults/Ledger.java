@@ -84,6 +84,11 @@ final class Ledger implements AutoCloseable {
         return false;
     }
 
+    /** Polls for {@code duration}, counting what arrives meanwhile. */
+    void pollFor(Duration duration) {
+        settle(duration);
+    }
+
     /** Polls for {@code quiet}: lets anything still on its way (a replay, a late duplicate) arrive. */
     void settle(Duration quiet) {
         long until = System.nanoTime() + quiet.toNanos();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The service killed (SIGKILL) three times under load, at 25, 50 and 75 % of 100,000 commands over 3,000
- * messages of 90 accounts at the three providers, and restarted each time. Every command ends with exactly
+ * messages of 30 accounts at the three providers, and restarted each time. Every command ends with exactly
  * one outcome, the provider is called again only for what was in flight at a kill, and every message's last
  * applied update is its newest command's.
  */

@@ -29,6 +29,18 @@ public final class HttpProbe {
         }
     }
 
+    /** Asks {@code path} until it answers {@code status} or {@code limit} passes; returns whether it did. */
+    public static boolean await(int port, String path, int status, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (status(port, path) == status) {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+        }
+        return false;
+    }
+
     private static HttpRequest request(int port, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
     }
