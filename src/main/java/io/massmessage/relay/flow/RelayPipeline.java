@@ -39,12 +39,14 @@ import org.jboss.logging.Logger;
 /**
  * The relay: commands in, one outcome or one dead letter out per command.
  *
- * <p>Each record is parsed and validated first; an invalid one is nacked and the connector's
- * dead-letter-queue strategy forwards it unchanged with the reason. A valid one waits for earlier
+ * <p>Each record is parsed and validated first; an invalid one is written, unchanged and with the reason, to
+ * the dead-letter topic ({@link DeadLetterWriter}) and acknowledged once it is there. A valid one waits for earlier
  * commands of the same message ({@link MessageSequencer}), is applied by {@link CommandProcessor},
  * its outcome published, and only then acknowledged, so its offset is committed (throttled
  * strategy) only after the outcome is on the broker. {@link PartitionGate} bounds the records polled
  * and not finished, per partition, and pauses a partition at its share of {@code relay.max-pending}.
+ * {@link StallWatch} follows every command from taken to acknowledged, so liveness can tell a stuck one from
+ * one waiting by design.
  */
 @ApplicationScoped
 public class RelayPipeline {

@@ -1,5 +1,6 @@
 package io.massmessage.relay.faults;
 
+import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,11 +12,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The CRM's other side: reads the outcome and dead-letter topics as they fill (one pass, through broker
@@ -35,11 +34,7 @@ final class Ledger implements AutoCloseable {
     private long events;
 
     Ledger(String bootstrapServers) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = KafkaTestClient.reader(bootstrapServers);
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER)) {
             consumer.partitionsFor(topic, Duration.ofSeconds(60)).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));

@@ -37,11 +37,7 @@ public final class KafkaTestClient implements AutoCloseable {
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 << 20),
                 ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L << 20)),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = reader(bootstrapServers);
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : readTopics) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
@@ -49,6 +45,15 @@ public final class KafkaTestClient implements AutoCloseable {
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+    }
+
+    /** A consumer of raw records outside any group (assign it partitions), up to 5,000 records a poll; close it. */
+    public static KafkaConsumer<byte[], byte[]> reader(String bootstrapServers) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Sends one record and waits for the broker's acknowledgement. */
