@@ -49,7 +49,7 @@ class RebalanceChurnIT {
                 for (int round = 1; round <= 5; round++) {
                     try (ServiceProcess second = ServiceProcess.start(props, stack.logs().resolve("replica-2-round-" + round + ".log"))) {
                         ledger.pollFor(Duration.ofSeconds(8)); // it joins: partitions move to it
-                        assertThat(second.stop()).as("round %d: the second replica left cleanly", round).isZero();
+                        assertThat(second.stop()).as("round %d: the second replica left on SIGTERM", round).isIn(0, 143);
                     }
                     ledger.pollFor(Duration.ofSeconds(5)); // its partitions move back
                 }
