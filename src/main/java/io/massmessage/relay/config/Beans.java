@@ -4,13 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.flow.Delays;
 import io.massmessage.relay.metrics.RelayMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.massmessage.relay.flow.MessageSequencer;
 import io.massmessage.relay.flow.PartitionGate;
 import io.massmessage.relay.flow.ProviderBreakers;
@@ -96,19 +90,7 @@ public class Beans {
 
     @Produces
     @Singleton
-    PrometheusMeterRegistry meterRegistry() {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        return registry;
-    }
-
-    @Produces
-    @Singleton
-    RelayMetrics metrics(PrometheusMeterRegistry registry) {
+    RelayMetrics metrics(MeterRegistry registry) {
         return new RelayMetrics(registry);
     }
 

@@ -68,13 +68,6 @@ public interface RelayConfig {
     @WithDefault("5m")
     Duration stallLimit();
 
-    /** Console log lines: {@code json} (one object per line, with the command's MDC) or {@code text}. */
-    @WithDefault("json")
-    LogFormat logFormat();
-
-    /** The console log formats. */
-    enum LogFormat { json, text }
-
     /** Retries of transient faults (5xx, timeouts, connection faults). */
     Retry retry();
 

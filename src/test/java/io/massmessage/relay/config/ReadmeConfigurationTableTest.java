@@ -52,6 +52,8 @@ class ReadmeConfigurationTableTest {
                 assertThat(app.getProperty(p)).as("application.properties value of %s", p).isEqualTo(row.defaultValue());
             } else if (p.equals("kafka.bootstrap.servers")) {
                 assertThat(app.getProperty(p)).isEqualTo("${KAFKA_BOOTSTRAP_SERVERS:" + row.defaultValue() + "}");
+            } else if (p.startsWith("quarkus.")) {
+                assertThat(app.getProperty(p)).as("application.properties value of %s", p).isEqualTo(row.defaultValue());
             } else if (p.startsWith("kafka.")) {
                 // Kafka client settings, read from KAFKA_* by Quarkus for every client (config.KafkaClientSettings)
                 assertThat(org.apache.kafka.clients.producer.ProducerConfig.configNames()).as("a Kafka client setting")

@@ -75,7 +75,7 @@ public final class LocalRun {
         props.put("relay.rate-limit.max-wait", "5s");
         props.put("quarkus.http.port", String.valueOf(portOrFree(8080)));
         props.put("quarkus.log.category.\"io.massmessage\".level", "WARN");
-        props.put("relay.log-format", "text"); // readable on a developer's screen; production writes JSON
+        props.put("quarkus.log.console.json.enabled", "false"); // readable on a developer's screen; production writes JSON
         ServiceProcess service = ServiceProcess.start(props, work.resolve("service.log"));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

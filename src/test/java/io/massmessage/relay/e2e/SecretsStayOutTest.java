@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.massmessage.relay.logging.ConsoleLogFormat;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
 import io.massmessage.relay.testing.Topics;
@@ -54,7 +53,7 @@ class SecretsStayOutTest {
     void neitherTheKeyNorTheMessageTextLeaks() throws Exception {
         List<String> logs = new CopyOnWriteArrayList<>();
         List<String> jsonLines = new CopyOnWriteArrayList<>();
-        var json = ConsoleLogFormat.jsonFormatter();
+        var json = new io.quarkus.logging.json.runtime.JsonFormatter(); // the formatter production writes with
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord record) {

@@ -67,11 +67,6 @@ public final class TestConfigs {
         }
 
         @Override
-        public LogFormat logFormat() {
-            return LogFormat.text;
-        }
-
-        @Override
         public String cloudEventsSource() {
             return "/mass-message-relay";
         }
