@@ -66,12 +66,35 @@ class CommandProcessorComponentTest {
         parser = new CommandParser(1 << 20,
                 name -> adapters.stream().filter(a -> a.name().equals(name)).findFirst().orElse(null),
                 List.of("fansly", "fansmetric", "onlyfansapi"));
+        warmUp();
     }
 
     @AfterAll
     static void stopServers() {
         wireMock.stop();
         vertx.closeAndAwait();
+    }
+
+    /**
+     * One exchange through the whole path before any test: the first one in a JVM loads and compiles the
+     * client and the server's request handling, which on a loaded 2-core machine took longer than the tests'
+     * request timeout and turned a test's first attempt into a timeout.
+     */
+    private static void warmUp() {
+        wireMock.stubFor(put(urlEqualTo("/api/acct_WARM/mass-messaging/0")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        String base = "http://127.0.0.1:" + wireMock.port();
+        Duration patient = Duration.ofSeconds(30);
+        var providers = new TestConfigs.Providers(TestConfigs.Endpoint.of(base, "of-key", patient),
+                TestConfigs.Endpoint.of(base, "fm-key", patient), TestConfigs.Endpoint.of(base, null, patient));
+        var relay = TestConfigs.Relay.of(1, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        var registry = new ProviderRegistry(adapters, providers);
+        VirtualTime warmTime = new VirtualTime(NOW);
+        new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, warmTime), relay, warmTime, warmTime, () -> 0.5,
+                new RateBudgets(warmTime, warmTime, 0.0), new ProviderBreakers(warmTime, warmTime, 1000, Duration.ofSeconds(30)),
+                RelayMetrics.discarding())
+                .process(parser.parse(("{\"commandId\":\"warm\",\"provider\":\"onlyfansapi\",\"account\":\"acct_WARM\","
+                        + "\"messageId\":\"0\",\"update\":{\"text\":\"x\"}}").getBytes(StandardCharsets.UTF_8)))
+                .await().atMost(Duration.ofSeconds(60));
     }
 
     @BeforeEach
