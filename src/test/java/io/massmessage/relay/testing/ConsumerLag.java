@@ -14,7 +14,7 @@ public final class ConsumerLag {
     private ConsumerLag() {}
 
     /** End offsets minus committed offsets (a partition without a commit counts from its start). */
-    public static long of(EmbeddedKafka kafka, String group, String topic) {
+    public static long of(TestBroker kafka, String group, String topic) {
         try (Admin admin = kafka.admin()) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);

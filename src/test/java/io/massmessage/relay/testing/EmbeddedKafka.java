@@ -33,7 +33,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * on every Kafka version bump. Every replication factor and min ISR is 1, or the group coordinator
  * waits forever for replicas that do not exist.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements TestBroker {
 
     /** Held so the levels stick: the broker logs every partition change at INFO. */
     private static final List<java.util.logging.Logger> QUIET = Stream.of("kafka", "org.apache.kafka", "state.change.logger")
@@ -214,7 +214,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** {@code host:port} for clients. */
+    @Override
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
     }
@@ -223,7 +223,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return brokerPort;
     }
 
-    /** Creates topics (ignoring those that exist) with the given partition count. */
+    @Override
     public void createTopics(int partitions, String... topics) {
         try (Admin admin = admin()) {
             for (String topic : topics) {
@@ -240,7 +240,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** A new admin client; close it. */
+    @Override
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }

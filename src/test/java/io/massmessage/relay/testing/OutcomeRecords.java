@@ -22,7 +22,7 @@ public final class OutcomeRecords {
     }
 
     /** Creates the five topics with {@code partitions} each; returns the result topics to read. */
-    public static String[] createTopics(EmbeddedKafka kafka, int partitions) {
+    public static String[] createTopics(TestBroker kafka, int partitions) {
         kafka.createTopics(partitions, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
         return new String[] {Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER};
     }

@@ -25,14 +25,14 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
     /** Partitions of every topic in the tests. */
     public static final int PARTITIONS = 4;
 
-    private static EmbeddedKafka kafka;
+    private static TestBroker kafka;
     private static WireMockServer wireMock;
     private static Vertx vertx;
     private static ProviderSimulator simulator;
 
     @Override
     public Map<String, String> start() {
-        kafka = EmbeddedKafka.start(PARTITIONS);
+        kafka = broker();
         kafka.createTopics(PARTITIONS, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED,
                 Topics.DEAD_LETTER);
         wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort()
@@ -55,6 +55,23 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
                 "providers.fansly.base-url", base);
     }
 
+    /**
+     * The in-JVM broker, or with {@code -Dmmr-test.broker=testcontainers} (the {@code testcontainers} profile) the
+     * Testcontainers broker of {@code src/testcontainers/java}, loaded by name so the default build needs no
+     * Testcontainers at all.
+     */
+    private static TestBroker broker() {
+        if (!"testcontainers".equals(System.getProperty("mmr-test.broker"))) {
+            return EmbeddedKafka.start(PARTITIONS);
+        }
+        try {
+            return (TestBroker) Class.forName("io.massmessage.relay.testcontainers.ContainerBroker")
+                    .getMethod("start", int.class).invoke(null, PARTITIONS);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the testcontainers profile's broker could not start", e);
+        }
+    }
+
     @Override
     public void stop() {
         if (wireMock != null) {
@@ -69,7 +86,7 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
         }
     }
 
-    public static EmbeddedKafka kafka() {
+    public static TestBroker kafka() {
         return kafka;
     }
 
