@@ -4,7 +4,6 @@ import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +34,8 @@ final class Ledger implements AutoCloseable {
 
     Ledger(String bootstrapServers) {
         consumer = KafkaTestClient.reader(bootstrapServers);
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER)) {
-            consumer.partitionsFor(topic, Duration.ofSeconds(60)).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-        }
+        List<TopicPartition> partitions = KafkaTestClient.partitions(consumer,
+                List.of(Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }

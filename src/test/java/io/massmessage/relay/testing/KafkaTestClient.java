@@ -38,13 +38,30 @@ public final class KafkaTestClient implements AutoCloseable {
                 ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L << 20)),
                 new ByteArraySerializer(), new ByteArraySerializer());
         consumer = reader(bootstrapServers);
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : readTopics) {
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-        }
+        List<TopicPartition> partitions = partitions(consumer, List.of(readTopics));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+    }
+
+    /**
+     * The partitions of {@code topics}, waiting (up to 60 s) until the consumer's metadata knows each topic: a topic
+     * created a moment ago can be missing from it under load, and a reader assigned no partition of it reads nothing.
+     */
+    public static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, List<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (String topic : topics) {
+            List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            while (infos.isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            }
+            if (infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " has no partitions in the consumer's metadata");
+            }
+            infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        }
+        return partitions;
     }
 
     /** A consumer of raw records outside any group (assign it partitions), up to 5,000 records a poll; close it. */
