@@ -23,8 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,13 +50,7 @@ class BrokerBounceIT {
         ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, OutcomeRecords.unlimitedProviders(), Clock.systemUTC());
         ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
         try (BrokerProcess broker = BrokerProcess.start(logs)) {
-            try (Admin admin = broker.admin()) {
-                List<NewTopic> topics = new ArrayList<>();
-                for (String topic : List.of(Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER)) {
-                    topics.add(new NewTopic(topic, 4, (short) 1));
-                }
-                admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
-            }
+            broker.createTopics(4, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
             int port = EmbeddedKafka.freePort();
             Map<String, String> props = ServiceProcess.against(broker.bootstrapServers(), simulator);
             props.put("quarkus.http.port", String.valueOf(port));

@@ -16,7 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * (SIGTERM: a controlled shutdown) and start it again on the same log directory and ports, as an operator's
  * broker goes away and comes back. {@link #main} is the process; the static methods drive it from a test.
  */
-public final class BrokerProcess implements AutoCloseable {
+public final class BrokerProcess implements TestBroker {
 
     private final Path dataDir;
     private final int port;
@@ -96,6 +96,7 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    @Override
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -105,15 +106,20 @@ public final class BrokerProcess implements AutoCloseable {
         return starts;
     }
 
-    /** A new admin client; close it. */
+    @Override
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process != null && process.isAlive()) {
-            kill();
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

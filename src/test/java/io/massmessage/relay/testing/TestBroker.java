@@ -14,8 +14,23 @@ public interface TestBroker extends AutoCloseable {
     /** A new admin client; close it. */
     Admin admin();
 
-    /** Creates topics (ignoring those that exist) with the given partition count. */
-    void createTopics(int partitions, String... topics);
+    /** Creates topics (ignoring those that exist) with the given partition count, replication factor 1. */
+    default void createTopics(int partitions, String... topics) {
+        try (Admin admin = admin()) {
+            for (String topic : topics) {
+                try {
+                    admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
+                            .all().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topics", e);
+        }
+    }
 
     @Override
     void close();

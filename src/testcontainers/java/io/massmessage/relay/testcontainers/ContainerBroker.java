@@ -1,13 +1,9 @@
 package io.massmessage.relay.testcontainers;
 
 import io.massmessage.relay.testing.TestBroker;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
@@ -46,23 +42,6 @@ public final class ContainerBroker implements TestBroker {
     @Override
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
-    }
-
-    @Override
-    public void createTopics(int partitions, String... topics) {
-        try (Admin admin = admin()) {
-            for (String topic : topics) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create topics", e);
-        }
     }
 
     @Override
