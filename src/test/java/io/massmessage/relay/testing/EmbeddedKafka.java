@@ -1,8 +1,6 @@
 package io.massmessage.relay.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,15 +11,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import kafka.server.KafkaConfig;
+import io.massmessage.devstack.KraftBroker;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real Apache Kafka broker in KRaft mode (combined broker and controller, one node) inside this
@@ -159,51 +153,14 @@ public final class EmbeddedKafka implements TestBroker {
         try {
             int controllerPort = extra.containsKey("controller.quorum.voters")
                     ? Integer.parseInt(extra.getProperty("controller.quorum.voters").replaceAll(".*:", "")) : freePort();
-            Path logDir = dataDir.resolve("log");
-            Files.createDirectories(logDir);
             Properties props = new Properties();
-            props.put("process.roles", "broker,controller");
-            props.put("node.id", "1");
-            props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            String securedListener = secured == null ? "" : ",SASL_SSL://127.0.0.1:" + secured.port();
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + securedListener + ",CONTROLLER://127.0.0.1:" + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + securedListener);
-            props.put("controller.listener.names", "CONTROLLER");
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
-            props.put("inter.broker.listener.name", "PLAINTEXT");
-            props.put("log.dirs", logDir.toString());
-            props.put("num.partitions", String.valueOf(partitions));
-            props.put("default.replication.factor", "1");
-            props.put("min.insync.replicas", "1");
-            props.put("offsets.topic.replication.factor", "1");
-            props.put("offsets.topic.num.partitions", "4");
-            props.put("transaction.state.log.replication.factor", "1");
-            props.put("transaction.state.log.min.isr", "1");
-            props.put("share.coordinator.state.topic.replication.factor", "1");
-            props.put("share.coordinator.state.topic.min.isr", "1");
-            props.put("group.initial.rebalance.delay.ms", "0");
-            props.put("auto.create.topics.enable", "true");
-            props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
-            props.put("num.network.threads", "2");
-            props.put("num.io.threads", "4");
-            props.putAll(extra);
-            KafkaConfig config = new KafkaConfig(props, false);
-
-            boolean formatted = Files.exists(logDir.resolve("meta.properties"));
-            if (!formatted) {
-                new Formatter()
-                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                        .setNodeId(1)
-                        .setClusterId(Uuid.randomUuid().toString())
-                        .setDirectories(List.of(logDir.toString()))
-                        .setMetadataLogDirectory(logDir.toString())
-                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                        .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                        .setControllerListenerName("CONTROLLER")
-                        .run();
+            if (secured != null) {
+                String listener = ",SASL_SSL://127.0.0.1:" + secured.port();
+                props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + listener + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + listener);
             }
-            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-            server.startup();
+            props.putAll(extra);
+            KafkaRaftServer server = KraftBroker.start(dataDir, brokerPort, controllerPort, partitions, props);
             EmbeddedKafka kafka = new EmbeddedKafka(dataDir, brokerPort, server, secured);
             kafka.awaitReady();
             return kafka;
