@@ -77,12 +77,12 @@ class RelayEndToEndTest {
 
         kafka.send(Topics.COMMANDS, key("onlyfansapi", ofAccount), command(run + "-of", "onlyfansapi", ofAccount, "11",
                 "{\"text\":\"Hello!\",\"price\":10,\"mediaIds\":[\"m1\",\"m2\"],\"previewIds\":[\"m1\"],"
-                        + "\"scheduledAt\":\"2026-12-01T15:00:00Z\"}"));
+                        + "\"scheduledAt\":\"2030-12-01T15:00:00Z\"}"));
         kafka.send(Topics.COMMANDS, key("fansmetric", fmAccount), command(run + "-fm", "fansmetric", fmAccount, "22",
-                "{\"price\":9.5,\"scheduledAt\":\"2026-12-01T15:00:00+01:00\"}"));
+                "{\"price\":9.5,\"scheduledAt\":\"2030-12-01T15:00:00+01:00\"}"));
         kafka.send(Topics.COMMANDS, key("fansly", "fy-" + run), command(run + "-fy", "fansly", "fy-" + run, "33",
                 "{\"text\":\"Hi\",\"mediaIds\":[\"a\",\"b\"],\"previewIds\":[\"p\"],\"price\":10,"
-                        + "\"scheduledAt\":\"2026-12-01T15:00:00Z\"}"));
+                        + "\"scheduledAt\":\"2030-12-01T15:00:00Z\"}"));
 
         List<ConsumerRecord<byte[], byte[]>> results = awaitResults(3);
         assertThat(results).allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));
@@ -100,14 +100,14 @@ class RelayEndToEndTest {
         wireMock.verify(putRequestedFor(urlEqualTo("/api/" + ofAccount + "/mass-messaging/11"))
                 .withHeader("Authorization", equalTo("Bearer test-key-onlyfansapi"))
                 .withRequestBody(equalToJson("{\"text\":\"Hello!\",\"price\":10,\"mediaFiles\":[\"m1\",\"m2\"],"
-                        + "\"previews\":[\"m1\"],\"scheduledDate\":\"2026-12-01T15:00:00.000Z\"}", false, false)));
+                        + "\"previews\":[\"m1\"],\"scheduledDate\":\"2030-12-01T15:00:00.000Z\"}", false, false)));
         wireMock.verify(putRequestedFor(urlEqualTo("/v1/" + fmAccount + "/mass-messages/queue/22"))
                 .withHeader("Authorization", equalTo("Bearer test-key-fansmetric"))
-                .withRequestBody(equalToJson("{\"price\":\"9.5\",\"scheduledDate\":\"2026-12-01T14:00:00.000Z\"}", false, false)));
+                .withRequestBody(equalToJson("{\"price\":\"9.5\",\"scheduledDate\":\"2030-12-01T14:00:00.000Z\"}", false, false)));
         wireMock.verify(putRequestedFor(urlEqualTo("/api/fansly/fy-" + run + "/mass-messaging/scheduled/33"))
                 .withHeader("x-api-key", equalTo("test-key-fansly"))
                 .withRequestBody(equalToJson("{\"content\":\"Hi\",\"mediaIds\":[{\"mediaId\":\"a\",\"previewId\":\"p\"},"
-                        + "{\"mediaId\":\"b\",\"previewId\":null}],\"price\":10,\"scheduledFor\":1796137200000}", false, false)));
+                        + "{\"mediaId\":\"b\",\"previewId\":null}],\"price\":10,\"scheduledFor\":1922367600000}", false, false)));
     }
 
     @Test
