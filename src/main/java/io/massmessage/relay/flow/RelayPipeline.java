@@ -236,7 +236,7 @@ public class RelayPipeline {
         }
         Origin origin = new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
         pending.incrementAndGet();
-        StallWatch.Watched watched = watch.begin(kafka.getTopic() + "-" + kafka.getPartition() + "@" + kafka.getOffset()
+        StallWatch.Watched watched = watch.begin(() -> origin.topic() + "-" + origin.partition() + "@" + origin.offset()
                 + " (command " + command.commandId() + ")");
         return sequencer.run(command.messageKey(), () -> {
                     watched.working();

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Tells a wedged command from one that waits by design. Every command in the pipeline is watched from the
@@ -23,8 +24,11 @@ public final class StallWatch {
         this.clock = clock;
     }
 
-    /** Starts watching a command (waiting at first); {@code what} names it in the health report. */
-    public Watched begin(String what) {
+    /**
+     * Starts watching a command (waiting at first); {@code what} names it in the health report, and is asked
+     * only then: nothing is formatted for the commands that never stall.
+     */
+    public Watched begin(Supplier<String> what) {
         Watched command = new Watched(what);
         watched.add(command);
         return command;
@@ -37,7 +41,7 @@ public final class StallWatch {
         for (Watched command : watched) {
             long since = command.since;
             if (!command.waiting && now - since > limit.toMillis() && (worst == null || since < worst.sinceMillis())) {
-                worst = new Stalled(command.what, since, now - since);
+                worst = new Stalled(command.what.get(), since, now - since);
             }
         }
         return worst;
@@ -53,11 +57,11 @@ public final class StallWatch {
 
     /** One watched command. */
     public final class Watched implements Progress {
-        private final String what;
+        private final Supplier<String> what;
         private volatile boolean waiting = true;
         private volatile long since = clock.millis();
 
-        private Watched(String what) {
+        private Watched(Supplier<String> what) {
             this.what = what;
         }
 

@@ -30,6 +30,8 @@ public class KafkaBrokerHealthCheck implements HealthCheck {
 
     private static final Logger LOG = Logger.getLogger(KafkaBrokerHealthCheck.class);
     static final Duration INTERVAL = Duration.ofSeconds(5);
+    /** How long one check waits for the broker: an answer is in before the next check starts. */
+    private static final int ANSWER_WITHIN_MS = (int) INTERVAL.toMillis() - 1000;
     private static final int MAX_REASON_CHARS = 300;
 
     private final Map<String, Object> kafka;
@@ -47,8 +49,8 @@ public class KafkaBrokerHealthCheck implements HealthCheck {
     void start(@Observes StartupEvent event) {
         Map<String, Object> props = KafkaClientSettings.shared(kafka);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mass-message-relay-health");
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) INTERVAL.toMillis() - 1000);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) INTERVAL.toMillis() - 1000);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ANSWER_WITHIN_MS);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ANSWER_WITHIN_MS);
         admin = Admin.create(props);
         check();
         timer = vertx.setPeriodic(INTERVAL.toMillis(), id -> check());
@@ -70,7 +72,7 @@ public class KafkaBrokerHealthCheck implements HealthCheck {
             return;
         }
         // asynchronous: the Admin client's own thread does the work, nothing waits here
-        current.describeCluster(new DescribeClusterOptions().timeoutMs((int) INTERVAL.toMillis() - 1000)).nodes()
+        current.describeCluster(new DescribeClusterOptions().timeoutMs(ANSWER_WITHIN_MS)).nodes()
                 .whenComplete((nodes, failure) -> {
                     String now = failure != null ? describe(failure) : nodes.isEmpty() ? "the cluster reports no broker" : null;
                     changed(now);
@@ -99,7 +101,7 @@ public class KafkaBrokerHealthCheck implements HealthCheck {
             cause = cause.getCause();
         }
         String kind = cause instanceof org.apache.kafka.common.errors.TimeoutException
-                ? "unreachable (no answer within " + (INTERVAL.toMillis() - 1000) + " ms)"
+                ? "unreachable (no answer within " + ANSWER_WITHIN_MS + " ms)"
                 : cause instanceof org.apache.kafka.common.errors.SaslAuthenticationException
                         ? "SASL authentication refused"
                         : cause instanceof org.apache.kafka.common.errors.SslAuthenticationException

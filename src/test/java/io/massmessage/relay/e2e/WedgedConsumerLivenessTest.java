@@ -77,7 +77,7 @@ class WedgedConsumerLivenessTest {
     @Test
     void aStageStuckWorkingPastTheStallLimitTurnsLivenessDown() throws Exception {
         assertThat(status(live.toURI())).isEqualTo(200);
-        StallWatch.Watched stuck = watch.begin("commands-0@42 (a stage that lost its completion)");
+        StallWatch.Watched stuck = watch.begin(() -> "commands-0@42 (a stage that lost its completion)");
         stuck.working();
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> status(live.toURI()) == 503);

@@ -16,7 +16,7 @@ class StallWatchTest {
 
     @Test
     void aCommandWaitingByDesignNeverStalls() {
-        StallWatch.Watched command = watch.begin("waiting");
+        StallWatch.Watched command = watch.begin(() -> "waiting");
         time.advance(Duration.ofHours(3).toMillis());
         assertThat(watch.stalled(LIMIT)).isNull();
         command.working();
@@ -29,10 +29,10 @@ class StallWatchTest {
 
     @Test
     void theOldestCommandWorkingPastTheLimitIsStalledUntilItEnds() {
-        StallWatch.Watched older = watch.begin("older");
+        StallWatch.Watched older = watch.begin(() -> "older");
         older.working();
         time.advance(1000);
-        StallWatch.Watched newer = watch.begin("newer");
+        StallWatch.Watched newer = watch.begin(() -> "newer");
         newer.working();
         time.advance(LIMIT.toMillis());
         StallWatch.Stalled stalled = watch.stalled(LIMIT);
