@@ -1,6 +1,7 @@
 package io.massmessage.relay.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.metrics.RelayMetrics;
@@ -127,11 +128,9 @@ class NetworkFaultsComponentTest {
             var outcome = processor.process(PARSER.parse(("{\"commandId\":\"reset\",\"provider\":\"onlyfansapi\","
                     + "\"account\":\"acct_net\",\"messageId\":\"r1\",\"update\":{\"text\":\"hello\"}}").getBytes(StandardCharsets.UTF_8)))
                     .subscribeAsCompletionStage();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (simulator.counters().total() == before && System.nanoTime() < deadline) {
-                Thread.sleep(5); // the test thread, not an event loop
-            }
-            assertThat(simulator.counters().total()).as("the simulator answered the first attempt").isGreaterThan(before);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                    .untilAsserted(() -> assertThat(simulator.counters().total()).as("the simulator answered the first attempt")
+                            .isGreaterThan(before));
             slow.closeAllPairs();
             Outcome result = outcome.get(30, TimeUnit.SECONDS);
             assertThat(result).isInstanceOf(Outcome.Succeeded.class);
@@ -190,7 +189,7 @@ class NetworkFaultsComponentTest {
             running.add(processor.process(PARSER.parse(json.getBytes(StandardCharsets.UTF_8))).subscribeAsCompletionStage());
         }
         for (int i = 0; i < 5; i++) {
-            Thread.sleep(60);
+            await().pollDelay(Duration.ofMillis(60)).until(() -> true); // resets 60 ms apart, under commands in flight
             crusher.closeAllPairs();
         }
         int retried = 0;
