@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -22,12 +23,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * {@code ./mvnw quarkus:dev} on a machine with only a JDK: before the relay starts, a real Kafka broker
+ * {@code ./mvnw -Pdev} (dev mode) on a machine with only a JDK: before the relay starts, a real Kafka broker
  * ({@link KraftBroker}, {@code 127.0.0.1:9092}, data in {@code target/dev-kafka}) and the provider simulator
  * ({@code 127.0.0.1:8089}, which the dev profile's base URLs and keys point at) start in this JVM, and a few
  * sample commands go to the command topic, so outcomes show in the log at once. Both keep running across live
- * reloads (a reload finds their ports taken and leaves them be). Only in the dev profile: the packaged
- * application has neither this bean nor the broker's jars.
+ * reloads (a reload finds their ports taken and leaves them be). This source set ({@code src/devstack/java}) is
+ * main code only in the Maven profile {@code dev}; the packaged application has neither it nor the broker's jars.
  */
 @IfBuildProfile("dev")
 @ApplicationScoped
@@ -81,7 +82,7 @@ public class DevStack {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

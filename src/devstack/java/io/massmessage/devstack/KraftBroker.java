@@ -16,7 +16,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real Apache Kafka broker in KRaft mode (combined broker and controller, one node) in this JVM, for the tests
- * and for {@code ./mvnw quarkus:dev}. Its jars are {@code provided}: never in the packaged application.
+ * and for dev mode ({@code ./mvnw -Pdev}). Its jars are {@code provided}: never in the packaged application.
  *
  * <p>Uses Kafka's internal server APIs ({@link KafkaRaftServer}, {@link Formatter}): recheck them on every Kafka
  * version bump. Every replication factor and min ISR is 1, or the group coordinator waits forever for replicas

@@ -2,10 +2,12 @@ package io.massmessage.simulator;
 
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.Locale;
 
 /**
  * Runs the provider simulator on its own, e.g. in the compose stack of {@code deploy/}:
- * {@code java -cp 'target/quarkus-app/lib/main/*:target/quarkus-app/app/*' io.massmessage.simulator.SimulatorMain}.
+ * {@code java -cp 'target/quarkus-app/lib/main/*:target/mass-message-relay-0.1.0-SNAPSHOT-simulator.jar'
+ * io.massmessage.simulator.SimulatorMain} (what {@code deploy/simulator.Dockerfile} runs).
  * Environment: {@code SIM_PORT} (8089), {@code SIM_LATENCY} ({@code fixed:0}, {@code uniform:100-500},
  * {@code lognormal:200,0.5}), {@code SIM_SERVER_ERROR_RATE}, {@code SIM_RESET_RATE}, {@code SIM_HANG_RATE},
  * {@code SIM_KEY_<PROVIDER>} (the key each provider accepts). Everything can change later through
@@ -22,7 +24,7 @@ public final class SimulatorMain {
         settings.resetRate = Double.parseDouble(env("SIM_RESET_RATE", "0"));
         settings.hangRate = Double.parseDouble(env("SIM_HANG_RATE", "0"));
         for (String provider : settings.apiKeys.keySet()) {
-            String key = System.getenv("SIM_KEY_" + provider.toUpperCase(java.util.Locale.ROOT));
+            String key = System.getenv("SIM_KEY_" + provider.toUpperCase(Locale.ROOT));
             if (key != null && !key.isBlank()) {
                 settings.apiKeys.put(provider, key);
             }
