@@ -6,11 +6,14 @@ import io.massmessage.relay.flow.Delays;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.massmessage.relay.flow.MessageSequencer;
-import io.massmessage.relay.flow.PartitionGate;
+import io.massmessage.relay.flow.PartitionLanes;
+import io.massmessage.relay.flow.PendingBounds;
+import io.massmessage.relay.flow.ProviderConnections;
 import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
 import io.massmessage.relay.flow.StallWatch;
 import io.massmessage.relay.flow.VertxDelays;
+import io.massmessage.relay.provider.ProviderClient;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.arc.DefaultBean;
 import io.vertx.mutiny.core.Vertx;
@@ -55,8 +58,14 @@ public class Beans {
 
     @Produces
     @Singleton
-    PartitionGate partitionGate(RelayConfig config, KafkaClientService kafkaClients) {
-        return new PartitionGate(config.maxPending(), config.maxPendingBytes(), action -> {
+    PartitionLanes partitionLanes() {
+        return new PartitionLanes();
+    }
+
+    @Produces
+    @Singleton
+    PendingBounds pendingBounds(RelayConfig config, PartitionLanes lanes, KafkaClientService kafkaClients) {
+        return new PendingBounds(config.maxPending(), config.maxPendingBytes(), lanes, action -> {
             @SuppressWarnings("unchecked")
             KafkaConsumer<Object, Object> consumer = (KafkaConsumer<Object, Object>) kafkaClients.getConsumer(Channels.COMMANDS);
             if (consumer == null) {
@@ -75,11 +84,14 @@ public class Beans {
 
     @Produces
     @Singleton
-    RateBudgets budgets(Clock clock, Delays delays, RelayConfig config, ProviderRegistry registry) {
-        // as many connections as the provider's HTTP pool has (ProviderClient sizes it the same way)
-        return new RateBudgets(clock, delays, config.rateLimit().headroom(), provider -> registry.adapter(provider)
-                .map(adapter -> registry.endpoint(adapter).maxConnections().orElse(config.maxInFlight()))
-                .orElse(config.maxInFlight()));
+    ProviderConnections connections(ProviderClient client) {
+        return new ProviderConnections(client::poolSize);
+    }
+
+    @Produces
+    @Singleton
+    RateBudgets budgets(Clock clock, Delays delays, RelayConfig config, ProviderConnections connections) {
+        return new RateBudgets(clock, delays, config.rateLimit().headroom(), connections);
     }
 
     @Produces

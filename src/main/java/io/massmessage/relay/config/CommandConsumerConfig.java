@@ -1,6 +1,6 @@
 package io.massmessage.relay.config;
 
-import io.massmessage.relay.flow.PartitionGate;
+import io.massmessage.relay.flow.PendingBounds;
 import io.massmessage.relay.flow.PollCounter;
 import io.smallrye.reactive.messaging.ClientCustomizer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +10,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * Adds {@link PollCounter} to the command channel's Kafka consumer, and the {@link PartitionGate} it
+ * Adds {@link PollCounter} to the command channel's Kafka consumer, and the {@link PendingBounds} it
  * counts into, so records count against the pending bound when they are polled. Leaves every other
  * client alone, the same channel's dead-letter producer included, and keeps any interceptor an
  * operator configured.
@@ -18,10 +18,10 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class CommandConsumerConfig implements ClientCustomizer<Map<String, Object>> {
 
-    private final PartitionGate gate;
+    private final PendingBounds bounds;
 
-    public CommandConsumerConfig(PartitionGate gate) {
-        this.gate = gate;
+    public CommandConsumerConfig(PendingBounds bounds) {
+        this.bounds = bounds;
     }
 
     @Override
@@ -34,7 +34,7 @@ public class CommandConsumerConfig implements ClientCustomizer<Map<String, Objec
         String ours = PollCounter.class.getName();
         config.put(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG,
                 configured == null || configured.toString().isBlank() ? ours : configured + "," + ours);
-        config.put(PollCounter.GATE, gate);
+        config.put(PollCounter.BOUNDS, bounds);
         return config;
     }
 }

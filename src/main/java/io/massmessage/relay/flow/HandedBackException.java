@@ -7,7 +7,8 @@ package io.massmessage.relay.flow;
  */
 public final class HandedBackException extends RuntimeException {
 
-    public HandedBackException(String commandId) {
-        super("command " + commandId + " handed back: its partition moved to another replica", null, false, false);
+    /** @param what names what was handed back, e.g. {@code command c-1} */
+    public HandedBackException(String what) {
+        super(what + " handed back: its partition moved to another replica", null, false, false);
     }
 }

@@ -9,7 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Tells the {@link PartitionGate} when a rebalance takes partitions away (or they are lost), so
+ * Tells {@link PartitionLanes} and {@link PendingBounds} when a rebalance takes partitions away (or they are lost), so
  * their commands still waiting for budget are handed back instead of sent by two replicas at once, and
  * when it gives partitions, so they start counting afresh and {@link ReplayCheck} finds which of the
  * records to replay an earlier owner already answered.
@@ -23,11 +23,13 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
 
     private static final Logger LOG = Logger.getLogger(PartitionOwnership.class);
 
-    private final PartitionGate gate;
+    private final PartitionLanes lanes;
+    private final PendingBounds bounds;
     private final ReplayCheck replays;
 
-    public PartitionOwnership(PartitionGate gate, ReplayCheck replays) {
-        this.gate = gate;
+    public PartitionOwnership(PartitionLanes lanes, PendingBounds bounds, ReplayCheck replays) {
+        this.lanes = lanes;
+        this.bounds = bounds;
         this.replays = replays;
     }
 
@@ -35,7 +37,8 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
             LOG.infof("partitions revoked: %s; their unfinished commands are handed back", partitions);
-            gate.revoked(partitions);
+            bounds.revoked(partitions);
+            lanes.revoked(partitions);
             replays.revoked(partitions);
         }
     }
@@ -47,6 +50,7 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
             // before any of their records is polled: which of the records to replay were answered already
             replays.assigned(consumer, partitions);
         }
-        gate.assigned(partitions, consumer.assignment().size());
+        bounds.assigned(consumer.assignment().size());
+        lanes.assigned(partitions);
     }
 }

@@ -10,25 +10,25 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Counts each poll's records against their partition's share in the {@link PartitionGate}, on the
+ * Counts each poll's records against their partition's share in the {@link PendingBounds}, on the
  * consumer's polling thread, before the connector queues them for the pipeline. Kafka creates it from
- * {@code interceptor.classes}; the gate reaches it through the consumer's configuration under
- * {@link #GATE} (both put there by {@code config.CommandConsumerConfig}). Records pass unchanged.
+ * {@code interceptor.classes}; the bounds reach it through the consumer's configuration under
+ * {@link #BOUNDS} (both put there by {@code config.CommandConsumerConfig}). Records pass unchanged.
  */
 public final class PollCounter implements ConsumerInterceptor<Object, Object> {
 
-    /** The consumer configuration entry holding the {@link PartitionGate} instance. */
-    public static final String GATE = "relay.partition-gate";
+    /** The consumer configuration entry holding the {@link PendingBounds} instance. */
+    public static final String BOUNDS = "relay.pending-bounds";
 
-    private PartitionGate gate;
+    private PendingBounds bounds;
 
     @Override
     public void configure(Map<String, ?> configs) {
-        if (!(configs.get(GATE) instanceof PartitionGate configured)) {
-            throw new ConfigException(GATE, configs.get(GATE),
-                    PollCounter.class.getName() + " needs the relay's PartitionGate instance under this key");
+        if (!(configs.get(BOUNDS) instanceof PendingBounds configured)) {
+            throw new ConfigException(BOUNDS, configs.get(BOUNDS),
+                    PollCounter.class.getName() + " needs the relay's PendingBounds instance under this key");
         }
-        gate = configured;
+        bounds = configured;
     }
 
     @Override
@@ -39,7 +39,7 @@ public final class PollCounter implements ConsumerInterceptor<Object, Object> {
             for (ConsumerRecord<Object, Object> record : polled) {
                 bytes += payloadBytes(record.serializedValueSize());
             }
-            gate.polled(partition, polled.size(), bytes);
+            bounds.polled(partition, polled.size(), bytes);
         }
         return records;
     }
@@ -51,7 +51,7 @@ public final class PollCounter implements ConsumerInterceptor<Object, Object> {
 
     @Override
     public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        // commits change nothing here: a record leaves the gate when its command finishes
+        // commits change nothing here: a record leaves its bound when its command finishes
     }
 
     @Override

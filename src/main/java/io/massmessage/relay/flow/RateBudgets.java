@@ -4,11 +4,15 @@ import io.massmessage.relay.provider.RateLimitInfo;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -16,17 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
 
 /**
- * Request budgets per provider API key, spent evenly, and each provider's connections. Commands
+ * Request budgets per provider API key, spent evenly. Commands
  * wait for their key in a FIFO queue; a timer releases one every
  * {@code 60 s / (perMinute × (1 − headroom))}, so neither a calendar-minute window (OnlyFansAPI,
  * FansMetric) nor a sliding 60-second window (Fansly) ever sees more than the limit; a per-day count
  * closes the key until the next UTC day.
  *
- * <p>A slot is spent only together with a free connection of the provider, and the request is sent
- * at once, so the spacing of the slots is the spacing of the sends: a command never waits in the HTTP
+ * <p>A slot is spent only together with a free connection of the provider ({@link ProviderConnections}),
+ * and the request is sent at once, so the spacing of the slots is the spacing of the sends: a command never waits in the HTTP
  * client's pool with its slot already spent (a pool that freed up after a while would otherwise send
  * a key's slots in a burst). A key whose slot has come but finds every connection busy queues, once,
  * for the next free one; keys take free connections in turn, so a busy key cannot crowd out the
@@ -61,24 +64,18 @@ public final class RateBudgets {
     private final Clock clock;
     private final Delays delays;
     private final double headroom;
-    private final ToIntFunction<String> connectionsPerProvider;
+    private final ProviderConnections connections;
     private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
-    private final Map<String, Connections> connections = new ConcurrentHashMap<>();
-
-    /** Budgets with no limit on connections (for tests of the budgets alone). */
-    public RateBudgets(Clock clock, Delays delays, double headroom) {
-        this(clock, delays, headroom, provider -> Integer.MAX_VALUE);
-    }
 
     /**
-     * @param headroom               share of the per-minute limit left unused as a margin for network jitter, e.g. 0.01
-     * @param connectionsPerProvider requests each provider may have open at once (its HTTP pool's size)
+     * @param headroom    share of the per-minute limit left unused as a margin for network jitter, e.g. 0.01
+     * @param connections each provider's connections, one of which every granted slot holds
      */
-    public RateBudgets(Clock clock, Delays delays, double headroom, ToIntFunction<String> connectionsPerProvider) {
+    public RateBudgets(Clock clock, Delays delays, double headroom, ProviderConnections connections) {
         this.clock = clock;
         this.delays = delays;
         this.headroom = headroom;
-        this.connectionsPerProvider = connectionsPerProvider;
+        this.connections = connections;
     }
 
     /**
@@ -91,7 +88,7 @@ public final class RateBudgets {
     public <T> Uni<T> send(String provider, String apiKey, Limits limits, Instant deadline,
             Function<Reservation, Uni<T>> then) {
         Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey, k -> new Budget(provider, fingerprint(apiKey),
-                limits, connections.computeIfAbsent(provider, p -> new Connections(connectionsPerProvider.applyAsInt(p)))));
+                limits, connections.of(provider)));
         return Uni.createFrom().emitter(emitter -> {
             @SuppressWarnings("unchecked")
             UniEmitter<Object> untyped = (UniEmitter<Object>) emitter;
@@ -131,10 +128,9 @@ public final class RateBudgets {
     /** The first 8 hex digits of the SHA-256 of {@code apiKey}: names a key in metrics without revealing it. */
     public static String fingerprint(String apiKey) {
         try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(apiKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(hash, 0, 4);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -142,18 +138,6 @@ public final class RateBudgets {
     /** Commands waiting for a slot now, over all keys. */
     public int waiting() {
         return budgets.values().stream().mapToInt(Budget::waiting).sum();
-    }
-
-    /** API keys of {@code provider} whose next command waits for a free connection. */
-    public int keysWaitingForConnection(String provider) {
-        Connections pool = connections.get(provider);
-        return pool == null ? 0 : pool.queued();
-    }
-
-    /** Connections of {@code provider} held by commands now. */
-    public int connectionsInUse(String provider) {
-        Connections pool = connections.get(provider);
-        return pool == null ? 0 : pool.inUse();
     }
 
     /** One command waiting for its slot; once granted, it runs its action, which holds the connection. */
@@ -182,25 +166,25 @@ public final class RateBudgets {
         }
 
         /** Runs the action with a granted reservation; {@code permit} is given back when the action's Uni ends. */
-        void grant(long now, Permit permit) {
+        void grant(long now, ProviderConnections.Permit permit) {
             run(new Reservation(true, now - since, Instant.ofEpochMilli(now)), permit);
         }
 
-        private void run(Reservation reservation, Permit permit) {
+        private void run(Reservation reservation, ProviderConnections.Permit permit) {
             if (state.get() == CANCELLED) {
-                release(permit);
+                giveBack(permit);
                 return;
             }
             Uni<?> work;
             try {
                 work = action.apply(reservation);
             } catch (RuntimeException e) {
-                release(permit);
+                giveBack(permit);
                 emitter.fail(e);
                 return;
             }
             if (permit != null) {
-                work = work.onTermination().invoke(permit::release);
+                work = work.onTermination().invoke(permit::giveBack);
             }
             Cancellable running = work.subscribe().with(emitter::complete, emitter::fail);
             if (!state.compareAndSet(null, running)) {
@@ -218,103 +202,17 @@ public final class RateBudgets {
             }
         }
 
-        private static void release(Permit permit) {
+        private static void giveBack(ProviderConnections.Permit permit) {
             if (permit != null) {
-                permit.release();
+                permit.giveBack();
             }
-        }
-    }
-
-    /** One connection taken from a provider's {@link Connections}; giving it back twice gives it back once. */
-    private static final class Permit {
-        private final Connections pool;
-        private final AtomicBoolean given = new AtomicBoolean();
-
-        Permit(Connections pool) {
-            this.pool = pool;
-        }
-
-        void release() {
-            if (given.compareAndSet(false, true)) {
-                pool.release();
-            }
-        }
-    }
-
-    /**
-     * A provider's connections as a count: keys whose slot has come take a free one, or queue (each
-     * key at most once) and are served in turn as connections come back. Grants run outside the lock
-     * and never recurse: a connection given back while this thread is already granting is handed on
-     * by the loop that is running.
-     */
-    private static final class Connections {
-        private final int capacity;
-        private final ArrayDeque<Budget> queue = new ArrayDeque<>();
-        private int inUse;
-        private boolean granting;
-
-        Connections(int capacity) {
-            this.capacity = Math.max(1, capacity);
-        }
-
-        /** A free connection if one is free and no key is queued for one; otherwise null. */
-        synchronized Permit tryTake() {
-            if (inUse < capacity && queue.isEmpty()) {
-                inUse++;
-                return new Permit(this);
-            }
-            return null;
-        }
-
-        /** Queues {@code budget} for the next free connection, which it gets through {@link Budget#connected}. */
-        void await(Budget budget) {
-            synchronized (this) {
-                queue.addLast(budget);
-            }
-            grantFree();
-        }
-
-        void release() {
-            synchronized (this) {
-                inUse--;
-            }
-            grantFree();
-        }
-
-        private void grantFree() {
-            synchronized (this) {
-                if (granting) {
-                    return; // the loop running now hands it on
-                }
-                granting = true;
-            }
-            while (true) {
-                Budget next;
-                synchronized (this) {
-                    if (inUse >= capacity || queue.isEmpty()) {
-                        granting = false;
-                        return;
-                    }
-                    inUse++;
-                    next = queue.pollFirst();
-                }
-                next.connected(new Permit(this));
-            }
-        }
-
-        synchronized int queued() {
-            return queue.size();
-        }
-
-        synchronized int inUse() {
-            return inUse;
         }
     }
 
     private final class Budget {
         private final String provider;
         private final String fingerprint;
-        private final Connections connections;
+        private final ProviderConnections.Pool connections;
         private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
         private long perMinute;
         private long perDay;
@@ -330,7 +228,7 @@ public final class RateBudgets {
         private boolean awaitingConnection;
         private long nextSweep;
 
-        Budget(String provider, String fingerprint, Limits limits, Connections connections) {
+        Budget(String provider, String fingerprint, Limits limits, ProviderConnections.Pool connections) {
             this.provider = provider;
             this.fingerprint = fingerprint;
             this.connections = connections;
@@ -343,7 +241,7 @@ public final class RateBudgets {
             synchronized (this) {
                 long now = clock.millis();
                 long eta = (long) Math.floor(earliest(now) + queue.size() * interval()) - now;
-                Permit permit = queue.isEmpty() && eta <= 0 ? connections.tryTake() : null;
+                ProviderConnections.Permit permit = queue.isEmpty() && eta <= 0 ? connections.tryTake() : null;
                 if (permit != null) {
                     spend(now, false);
                     done.add(() -> waiter.grant(now, permit));
@@ -361,24 +259,24 @@ public final class RateBudgets {
             done.forEach(Runnable::run);
         }
 
-        /** A planned timer fired: release what is due. */
+        /** A planned timer fired: grant what is due. */
         private void pump(long round) {
-            release(null, round);
+            grantDue(null, round);
         }
 
         /** The provider's connections gave this key one. */
-        void connected(Permit permit) {
-            release(permit, -1);
+        void connected(ProviderConnections.Permit permit) {
+            grantDue(permit, -1);
         }
 
         /**
          * Refuses waiters whose deadline has passed or cannot be met; while the head's slot has come,
-         * releases it with a connection ({@code given}, or a free one), or queues for one; plans the
+         * grants it with a connection ({@code given}, or a free one), or queues for one; plans the
          * next round.
          */
-        private void release(Permit given, long round) {
+        private void grantDue(ProviderConnections.Permit given, long round) {
             List<Runnable> done = new ArrayList<>();
-            Permit spare = given;
+            ProviderConnections.Permit spare = given;
             synchronized (this) {
                 if (given != null) {
                     awaitingConnection = false;
@@ -389,7 +287,7 @@ public final class RateBudgets {
                 long now = clock.millis();
                 sweep(now, done);
                 while (!queue.isEmpty() && earliest(now) <= now) {
-                    Permit permit = spare != null ? spare : awaitingConnection ? null : connections.tryTake();
+                    ProviderConnections.Permit permit = spare != null ? spare : awaitingConnection ? null : connections.tryTake();
                     spare = null;
                     if (permit == null) {
                         awaitConnection(done);
@@ -405,7 +303,7 @@ public final class RateBudgets {
                 }
             }
             if (spare != null) {
-                spare.release(); // nothing due after all (the key closed, or its waiters left)
+                spare.giveBack(); // nothing due after all (the key closed, or its waiters left)
             }
             done.forEach(Runnable::run);
         }
@@ -434,7 +332,7 @@ public final class RateBudgets {
         private void awaitConnection(List<Runnable> done) {
             if (!awaitingConnection) {
                 awaitingConnection = true;
-                done.add(() -> connections.await(this));
+                done.add(() -> connections.await(this::connected));
             }
         }
 

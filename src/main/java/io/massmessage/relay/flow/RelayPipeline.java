@@ -43,8 +43,9 @@ import org.jboss.logging.Logger;
  * the dead-letter topic ({@link DeadLetterWriter}) and acknowledged once it is there. A valid one waits for earlier
  * commands of the same message ({@link MessageSequencer}), is applied by {@link CommandProcessor},
  * its outcome published, and only then acknowledged, so its offset is committed (throttled
- * strategy) only after the outcome is on the broker. {@link PartitionGate} bounds the records polled
- * and not finished, per partition, and pauses a partition at its share of {@code relay.max-pending}.
+ * strategy) only after the outcome is on the broker. {@link PendingBounds} bounds the records polled
+ * and not finished, per partition, and pauses a partition at its share of {@code relay.max-pending}; each
+ * record is handled through its {@link TakenRecord}, which knows whether its partition is still owned.
  * {@link StallWatch} follows every command from taken to acknowledged, so liveness can tell a stuck one from
  * one waiting by design.
  */
@@ -73,7 +74,7 @@ public class RelayPipeline {
     /** The commands being processed, cancelled when the service stops. */
     private final Set<Cancellable> running = ConcurrentHashMap.newKeySet();
 
-    private final PartitionGate gate;
+    private final PendingBounds bounds;
     private final Vertx vertx;
     private final CommandSpans spans;
     private final ReplayCheck replays;
@@ -82,7 +83,7 @@ public class RelayPipeline {
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
-            RelayMetrics metrics, PartitionGate gate, Vertx vertx, CommandSpans spans, ReplayCheck replays,
+            RelayMetrics metrics, PendingBounds bounds, Vertx vertx, CommandSpans spans, ReplayCheck replays,
             DeadLetterWriter deadLetters, StallWatch watch) {
         this.watch = watch;
         this.deadLetters = deadLetters;
@@ -90,7 +91,7 @@ public class RelayPipeline {
         this.metrics = metrics;
         this.spans = spans;
         this.vertx = vertx;
-        this.gate = gate;
+        this.bounds = bounds;
         metrics.gauge("relay.commands.pending", "Valid commands taken from Kafka and not finished", pending::get);
         this.commands = commands;
         this.parser = parser;
@@ -103,7 +104,7 @@ public class RelayPipeline {
     void start(@Observes StartupEvent event) {
         // No bound on the stream itself: the bound is per partition (PartitionGate pauses partitions at
         // their share), so a partition whose commands wait for budget never takes the slots of the others.
-        vertx.setPeriodic(500, 500, timer -> gate.reconcile());
+        vertx.setPeriodic(500, 500, timer -> bounds.reconcile());
         // Each command is its own subscription rather than an inner of merge(): Mutiny's flatMap walks all
         // of its inners on every completion, which with thousands pending was a quarter of the event loop.
         subscription = commands.subscribe().with(this::take,
@@ -149,7 +150,7 @@ public class RelayPipeline {
 
     /**
      * The relay failed on a record in a way no rule foresaw (a defect): it is dead-lettered with cause
-     * {@value #INTERNAL} and the failure's class, and the stream goes on. Its lane is not touched: what
+     * {@value #INTERNAL} and the failure's class, and the stream goes on. Its record is not finished: what
      * failed may have left it counted, which the next rebalance clears.
      */
     private Uni<Void> internalFailure(Message<byte[]> record, Throwable failure) {
@@ -161,7 +162,7 @@ public class RelayPipeline {
         }
         metrics.deadLettered(INTERNAL);
         TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
-        return deadLetter(record, kafka, gate.take(partition), INTERNAL,
+        return deadLetter(record, kafka, bounds.take(partition, kafka.getOffset(), -1), INTERNAL,
                 "the relay could not process this record (" + failure.getClass().getSimpleName() + ")");
     }
 
@@ -209,8 +210,7 @@ public class RelayPipeline {
         IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
         TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
-        PartitionGate.Lane lane = gate.take(partition);
-        long bytes = PollCounter.payloadBytes(record.getPayload() == null ? -1 : record.getPayload().length);
+        TakenRecord taken = bounds.take(partition, kafka.getOffset(), record.getPayload() == null ? -1 : record.getPayload().length);
         CommandSpans.CommandSpan span = spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getHeaders());
         Context trace = span.context();
         UpdateCommand command;
@@ -218,21 +218,21 @@ public class RelayPipeline {
             command = parser.parse(record.getPayload());
         } catch (InvalidCommandException invalid) {
             if (replays.alreadyAnswered(partition, kafka.getOffset(), null)) {
-                return skipAnswered(record, lane, bytes, span); // its dead letter is on the topic already
+                return skipAnswered(record, taken, span); // its dead letter is on the topic already
             }
             LOG.infof("dead letter (%s) of %s-%d@%d: %s", invalid.kind(), kafka.getTopic(), kafka.getPartition(),
                     kafka.getOffset(), invalid.getMessage());
             metrics.deadLettered(invalid.kind().name());
             span.deadLettered(invalid.kind().name(), invalid.getMessage());
-            return deadLetter(record, kafka, lane, invalid.kind().name(), invalid.getMessage())
-                    .onTermination().invoke(() -> gate.leave(lane, bytes));
+            return deadLetter(record, kafka, taken, invalid.kind().name(), invalid.getMessage())
+                    .onTermination().invoke(taken::finish);
         }
         if (replays.alreadyAnswered(partition, kafka.getOffset(), command.messageKey())) {
             if (LOG.isDebugEnabled()) {
                 CommandLog.with(command, trace, () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
                         command.commandId()));
             }
-            return skipAnswered(record, lane, bytes, span);
+            return skipAnswered(record, taken, span);
         }
         Origin origin = new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
         pending.incrementAndGet();
@@ -240,7 +240,7 @@ public class RelayPipeline {
                 + " (command " + command.commandId() + ")");
         return sequencer.run(command.messageKey(), () -> {
                     watched.working();
-                    return guard(processor.process(command, trace, watched), command, lane)
+                    return guard(processor.process(command, trace, watched), command, taken)
                         .invoke(outcome -> {
                             if (LOG.isInfoEnabled()) {
                                 CommandLog.with(command, trace, () -> log(outcome));
@@ -248,7 +248,7 @@ public class RelayPipeline {
                         })
                         .call(outcome -> {
                             watched.waiting(); // published until the broker takes it, however long it is away
-                            return publish(outcome, trace, origin, lane);
+                            return publish(outcome, trace, origin, taken);
                         })
                         .invoke(outcome -> {
                             metrics.outcome(outcome);
@@ -260,9 +260,9 @@ public class RelayPipeline {
                     if (pending.decrementAndGet() == 0 && draining) {
                         drained.complete(null);
                     }
-                    if (failure instanceof HandedBackException || failure != null && !gate.owns(lane)) {
+                    if (failure instanceof HandedBackException || failure != null && !taken.owned()) {
                         // neither acked nor dead-lettered: the partition's new owner processes it
-                        gate.leave(lane, bytes);
+                        taken.finish();
                         CommandLog.with(command, trace, () -> LOG.debugf("command %s handed back: its partition moved",
                                 command.commandId()));
                         span.handedBack();
@@ -277,9 +277,9 @@ public class RelayPipeline {
                                 "command %s could not be completed; dead-lettering it", command.commandId()));
                         metrics.deadLettered(cause);
                         span.deadLettered(cause, reason);
-                        return deadLetter(record, kafka, lane, cause, reason).onTermination().invoke(() -> gate.leave(lane, bytes));
+                        return deadLetter(record, kafka, taken, cause, reason).onTermination().invoke(taken::finish);
                     }
-                    gate.leave(lane, bytes);
+                    taken.finish();
                     return Uni.createFrom().completionStage(record::ack);
                 })
                 .onTermination().invoke(watched::ended);
@@ -290,15 +290,11 @@ public class RelayPipeline {
      * being written, a revocation of its partition waits for it (as for an outcome); if the partition is
      * taken away before it lands, the record is handed back unacknowledged for the next owner.
      */
-    private Uni<Void> deadLetter(Message<byte[]> record, IncomingKafkaRecordMetadata<?, ?> kafka, PartitionGate.Lane lane,
+    private Uni<Void> deadLetter(Message<byte[]> record, IncomingKafkaRecordMetadata<?, ?> kafka, TakenRecord taken,
             String cause, String reason) {
-        if (!gate.publishing(lane)) {
-            return Uni.createFrom().voidItem();
-        }
         DeadLetterWriter.DeadLetter letter = new DeadLetterWriter.DeadLetter(kafka.getTopic(), kafka.getPartition(),
                 kafka.getOffset(), (byte[]) kafka.getKey(), record.getPayload(), kafka.getHeaders(), cause, reason);
-        return deadLetters.write(letter, () -> gate.owns(lane) && !stopping)
-                .onTermination().invoke(() -> gate.published(lane))
+        return taken.publish(() -> deadLetters.write(letter, () -> taken.owned() && !stopping))
                 .onItemOrFailure().transformToUni((done, failure) -> failure == null
                         ? Uni.createFrom().completionStage(record::ack)
                         : Uni.createFrom().voidItem()); // handed back: no longer this replica's partition
@@ -309,12 +305,12 @@ public class RelayPipeline {
      * if it already has): the cancelled processing leaves its key's budget queue without spending a
      * slot, or its request is abandoned, and nothing more is sent for it here.
      */
-    private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, PartitionGate.Lane lane) {
+    private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, TakenRecord taken) {
         // A hand-made race: Uni.combine().any() cancels the loser through CompletableFutures, which builds two
         // exceptions with full stack traces per command (a tenth of the event loop's time in the benchmark).
         return Uni.createFrom().emitter(emitter -> {
             AtomicReference<Cancellable> work = new AtomicReference<>();
-            Runnable unregister = gate.onEnd(lane, () -> emitter.fail(new HandedBackException(command.commandId())));
+            Runnable unregister = taken.onRevoked(() -> emitter.fail(new HandedBackException("command " + command.commandId())));
             emitter.onTermination(() -> {
                 unregister.run();
                 Cancellable running = work.getAndSet(ENDED);
@@ -335,19 +331,15 @@ public class RelayPipeline {
      * Publishes the outcome unless the command's partition was revoked meanwhile (then it is handed back:
      * the next owner sends it again, and this replica publishes nothing behind the revocation's back).
      */
-    private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, PartitionGate.Lane lane) {
-        if (!gate.publishing(lane)) {
-            return Uni.createFrom().failure(new HandedBackException(outcome.command().commandId()));
-        }
-        return publisher.publish(outcome, trace, origin, () -> gate.owns(lane) && !stopping)
-                .onTermination().invoke(() -> gate.published(lane));
+    private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, TakenRecord taken) {
+        return taken.publish(() -> publisher.publish(outcome, trace, origin, () -> taken.owned() && !stopping));
     }
 
     /** Acknowledges a replayed record whose outcome or dead letter an earlier owner already published ({@link ReplayCheck}). */
-    private Uni<Void> skipAnswered(Message<byte[]> record, PartitionGate.Lane lane, long bytes, CommandSpans.CommandSpan span) {
+    private Uni<Void> skipAnswered(Message<byte[]> record, TakenRecord taken, CommandSpans.CommandSpan span) {
         metrics.replaySkipped();
         span.alreadyAnswered();
-        return Uni.createFrom().completionStage(record::ack).onTermination().invoke(() -> gate.leave(lane, bytes));
+        return Uni.createFrom().completionStage(record::ack).onTermination().invoke(taken::finish);
     }
 
     private static void log(Outcome outcome) {

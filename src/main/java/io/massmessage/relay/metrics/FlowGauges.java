@@ -1,6 +1,7 @@
 package io.massmessage.relay.metrics;
 
-import io.massmessage.relay.flow.PartitionGate;
+import io.massmessage.relay.flow.PendingBounds;
+import io.massmessage.relay.flow.ProviderConnections;
 import io.massmessage.relay.flow.ProviderBreakers;
 import io.massmessage.relay.flow.RateBudgets;
 import io.massmessage.relay.provider.ProviderClient;
@@ -23,7 +24,7 @@ import jakarta.enterprise.event.Observes;
 public class FlowGauges {
 
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
-            ProviderRegistry registry, ProviderClient client, PartitionGate gate, Vertx vertx) {
+            ProviderRegistry registry, ProviderClient client, PendingBounds gate, ProviderConnections connections, Vertx vertx) {
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
         metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending records",
                 () -> gate.held().size());
@@ -53,10 +54,10 @@ public class FlowGauges {
             metrics.gauge("relay.provider.requests.in.flight", "Provider requests sent and not yet answered",
                     () -> client.inFlight(provider), "provider", provider);
             metrics.gauge("relay.provider.connections.in.use", "Provider connections held by commands sending now",
-                    () -> budgets.connectionsInUse(provider), "provider", provider);
+                    () -> connections.inUse(provider), "provider", provider);
             metrics.gauge("relay.provider.connections.queued.keys",
                     "API keys whose next command's slot has come and waits for a free connection",
-                    () -> budgets.keysWaitingForConnection(provider), "provider", provider);
+                    () -> connections.keysWaiting(provider), "provider", provider);
             metrics.gauge("relay.breaker.state", "Provider breaker: 0 closed, 1 half-open, 2 open",
                     () -> switch (breakers.states().getOrDefault(provider, ProviderBreakers.State.closed)) {
                         case closed -> 0;

@@ -44,6 +44,7 @@ public final class ProviderClient {
     private final Clock clock;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    private final int defaultPoolSize;
 
     /** A client without tracing. */
     public ProviderClient(Vertx vertx, ProviderRegistry registry, RelayConfig relay, Clock clock) {
@@ -56,8 +57,10 @@ public final class ProviderClient {
         this.vertx = vertx;
         this.tracer = otel.getTracer("io.massmessage.relay.provider");
         this.propagator = otel.getPropagators().getTextMapPropagator();
+        this.defaultPoolSize = relay.maxInFlight();
         for (ProviderAdapter adapter : registry.all()) {
-            targets.put(adapter.name(), Target.create(vertx, registry.endpoint(adapter), relay.maxInFlight()));
+            ProvidersConfig.Endpoint endpoint = registry.endpoint(adapter);
+            targets.put(adapter.name(), Target.create(vertx, endpoint, endpoint.maxConnections().orElse(defaultPoolSize)));
             inFlight.put(adapter.name(), new AtomicInteger());
         }
     }
@@ -101,6 +104,15 @@ public final class ProviderClient {
         });
     }
 
+    /**
+     * How many connections {@code provider}'s pool holds: {@code providers.<name>.max-connections}, or
+     * {@code relay.max-in-flight} when unset. The rate budgets hold one of these for every request they let go.
+     */
+    public int poolSize(String provider) {
+        Target target = targets.get(provider);
+        return target == null ? defaultPoolSize : target.poolSize();
+    }
+
     /** Requests sent to {@code provider} and not yet answered. */
     public int inFlight(String provider) {
         var open = inFlight.get(provider);
@@ -140,8 +152,8 @@ public final class ProviderClient {
     }
 
     private record Target(WebClient client, String host, int port, String basePath, long requestTimeoutMs,
-            long maxResponseBytes) {
-        static Target create(Vertx vertx, ProvidersConfig.Endpoint endpoint, int maxInFlight) {
+            long maxResponseBytes, int poolSize) {
+        static Target create(Vertx vertx, ProvidersConfig.Endpoint endpoint, int poolSize) {
             URI base = URI.create(endpoint.baseUrl());
             boolean ssl = "https".equalsIgnoreCase(base.getScheme());
             int port = base.getPort() > 0 ? base.getPort() : ssl ? 443 : 80;
@@ -151,13 +163,13 @@ public final class ProviderClient {
                     .setDefaultPort(port)
                     .setSsl(ssl)
                     .setConnectTimeout((int) endpoint.connectTimeout().toMillis())
-                    .setMaxPoolSize(endpoint.maxConnections().orElse(maxInFlight))
+                    .setMaxPoolSize(poolSize)
                     .setMaxWaitQueueSize(-1)
                     .setKeepAlive(true)
                     .setUserAgent("mass-message-relay")
                     .setFollowRedirects(false);
             return new Target(WebClient.create(vertx, options), base.getHost(), port, path,
-                    endpoint.requestTimeout().toMillis(), endpoint.maxResponseBytes());
+                    endpoint.requestTimeout().toMillis(), endpoint.maxResponseBytes(), poolSize);
         }
     }
 }

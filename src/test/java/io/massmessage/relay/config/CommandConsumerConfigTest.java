@@ -2,7 +2,8 @@ package io.massmessage.relay.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.massmessage.relay.flow.PartitionGate;
+import io.massmessage.relay.flow.PartitionLanes;
+import io.massmessage.relay.flow.PendingBounds;
 import io.massmessage.relay.flow.PollCounter;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /** The poll counter goes to the command channel's consumer, and nowhere else. */
 class CommandConsumerConfigTest {
 
-    private final PartitionGate gate = new PartitionGate(64, 1 << 20, action -> null);
-    private final CommandConsumerConfig customizer = new CommandConsumerConfig(gate);
+    private final PendingBounds bounds = new PendingBounds(64, 1 << 20, new PartitionLanes(), action -> null);
+    private final CommandConsumerConfig customizer = new CommandConsumerConfig(bounds);
 
     private static Map<String, Object> consumer() {
         Map<String, Object> config = new HashMap<>();
@@ -22,9 +23,9 @@ class CommandConsumerConfigTest {
     }
 
     @Test
-    void theCommandConsumerCountsIntoTheGate() {
+    void theCommandConsumerCountsIntoThePendingBounds() {
         Map<String, Object> config = customizer.customize(Channels.COMMANDS, null, consumer());
-        assertThat(config).containsEntry("interceptor.classes", PollCounter.class.getName()).containsEntry(PollCounter.GATE, gate);
+        assertThat(config).containsEntry("interceptor.classes", PollCounter.class.getName()).containsEntry(PollCounter.BOUNDS, bounds);
     }
 
     @Test
@@ -39,7 +40,7 @@ class CommandConsumerConfigTest {
     void otherClientsAreLeftAlone() {
         Map<String, Object> deadLetterProducer = consumer();
         deadLetterProducer.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
-        assertThat(customizer.customize(Channels.COMMANDS, null, deadLetterProducer)).doesNotContainKeys("interceptor.classes", PollCounter.GATE);
-        assertThat(customizer.customize(Channels.SUCCEEDED, null, consumer())).doesNotContainKeys("interceptor.classes", PollCounter.GATE);
+        assertThat(customizer.customize(Channels.COMMANDS, null, deadLetterProducer)).doesNotContainKeys("interceptor.classes", PollCounter.BOUNDS);
+        assertThat(customizer.customize(Channels.SUCCEEDED, null, consumer())).doesNotContainKeys("interceptor.classes", PollCounter.BOUNDS);
     }
 }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.massmessage.relay.flow.PendingBounds;
 import io.massmessage.relay.testing.AsyncApi;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
@@ -48,7 +49,7 @@ class RelayEndToEndTest {
 
     private final WireMockServer wireMock = RelayTestEnvironment.wireMock();
     @jakarta.inject.Inject
-    io.massmessage.relay.flow.PartitionGate gate;
+    PendingBounds gate;
     private KafkaTestClient kafka;
     private String run;
 

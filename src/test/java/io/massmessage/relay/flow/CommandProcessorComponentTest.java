@@ -90,7 +90,7 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         VirtualTime warmTime = new VirtualTime(NOW);
         new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, warmTime), relay, warmTime, warmTime, () -> 0.5,
-                new RateBudgets(warmTime, warmTime, 0.0), new ProviderBreakers(warmTime, warmTime, 1000, Duration.ofSeconds(30)),
+                new RateBudgets(warmTime, warmTime, 0.0, ProviderConnections.unlimited()), new ProviderBreakers(warmTime, warmTime, 1000, Duration.ofSeconds(30)),
                 RelayMetrics.discarding())
                 .process(parser.parse(("{\"commandId\":\"warm\",\"provider\":\"onlyfansapi\",\"account\":\"acct_WARM\","
                         + "\"messageId\":\"0\",\"update\":{\"text\":\"x\"}}").getBytes(StandardCharsets.UTF_8)))
@@ -110,7 +110,7 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         time = new VirtualTime(NOW);
         var client = new ProviderClient(vertx, registry, relay, time);
-        processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
+        processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
                 new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
     }
 
@@ -305,7 +305,7 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(2, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, closed);
         var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()), relay,
-                time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
+                time, time, () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
                 new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
         Outcome outcome = refusing.process(of("7")).await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
@@ -417,7 +417,7 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         var breakers = new ProviderBreakers(time, time, 2, Duration.ofMinutes(5));
         var guarded = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
-                () -> 0.5, new RateBudgets(time, time, 0.0), breakers, RelayMetrics.discarding());
+                () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()), breakers, RelayMetrics.discarding());
 
         List<Map.Entry<Boolean, Long>> states = new java.util.concurrent.CopyOnWriteArrayList<>();
         Progress recorded = new Progress() {
@@ -463,7 +463,7 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), maxWait);
         var registry = new ProviderRegistry(adapters, providers);
         var processor = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
-                () -> 0.5, new RateBudgets(time, time, 0.0),
+                () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
                 new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
         return List.of(processor, processor, processor);
     }
@@ -475,7 +475,7 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
         return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay,
-                time, time, () -> 0.5, new RateBudgets(time, time, 0.0),
+                time, time, () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
                 new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
     }
 

@@ -97,7 +97,7 @@ class NetworkFaultsComponentTest {
         Clock clock = Clock.systemUTC();
         Delays delays = new VertxDelays(vertx);
         return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, clock), relay, delays, clock,
-                () -> 0.5, new RateBudgets(clock, delays, 0.0), new ProviderBreakers(clock, delays, 1000, Duration.ofSeconds(30)),
+                () -> 0.5, new RateBudgets(clock, delays, 0.0, ProviderConnections.unlimited()), new ProviderBreakers(clock, delays, 1000, Duration.ofSeconds(30)),
                 RelayMetrics.discarding());
     }
 

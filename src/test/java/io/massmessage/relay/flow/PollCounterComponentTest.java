@@ -67,32 +67,32 @@ class PollCounterComponentTest {
 
     @Test
     void aPartitionWhoseRecordsAreNotTakenStopsAtItsShareWhileTheOtherFlows() {
-        PartitionGate gate = gate(64, 1 << 30);
+        PendingBounds gate = gate(64, 1 << 30);
         Stuck stuck = run(gate, "small-records");
         assertThat(gate.share()).isEqualTo(32);
         assertThat(stuck.polled).as("records polled from the partition nothing is taken from")
                 .isGreaterThanOrEqualTo(gate.share()).isLessThanOrEqualTo(gate.share() + MAX_POLL);
         assertThat(gate.pending()).isEqualTo(stuck.polled);
-        catchUp(gate, stuck, stuck.lanes.size() - gate.share() / 2, 100);
+        catchUp(gate, stuck, stuck.lanes.size() - gate.share() / 2);
     }
 
     @Test
     void largePayloadsStopAPartitionAtItsShareOfBytes() {
-        PartitionGate gate = gate(4096, 2 * PartitionGate.MIN_SHARE_BYTES);
+        PendingBounds gate = gate(4096, 2 * PendingBounds.MIN_SHARE_BYTES);
         Stuck stuck = run(gate, "large-records");
-        assertThat(gate.shareBytes()).isEqualTo(PartitionGate.MIN_SHARE_BYTES);
+        assertThat(gate.shareBytes()).isEqualTo(PendingBounds.MIN_SHARE_BYTES);
         assertThat((long) stuck.polled * LARGE).as("bytes polled from the partition nothing is taken from")
                 .isGreaterThanOrEqualTo(gate.shareBytes()).isLessThanOrEqualTo(gate.shareBytes() + (long) MAX_POLL * LARGE);
         assertThat(stuck.polled).as("far below the count share").isLessThan(gate.share() / 2);
         assertThat(gate.pendingBytes()).isEqualTo((long) stuck.polled * LARGE);
-        catchUp(gate, stuck, stuck.lanes.size() - (int) (gate.shareBytes() / 2 / LARGE), LARGE);
+        catchUp(gate, stuck, stuck.lanes.size() - (int) (gate.shareBytes() / 2 / LARGE));
     }
 
     /** The records polled from partition 0, none of which the pipeline took. */
-    private record Stuck(String topic, List<PartitionGate.Lane> lanes, int polled) {}
+    private record Stuck(String topic, List<TakenRecord> lanes, int polled) {}
 
-    private PartitionGate gate(int maxPending, long maxPendingBytes) {
-        return new PartitionGate(maxPending, maxPendingBytes, action -> Uni.createFrom().emitter(done ->
+    private PendingBounds gate(int maxPending, long maxPendingBytes) {
+        return new PendingBounds(maxPending, maxPendingBytes, new PartitionLanes(), action -> Uni.createFrom().emitter(done ->
                 pollingThreadTasks.add(() -> {
                     action.accept(consumer);
                     done.complete(null);
@@ -100,27 +100,28 @@ class PollCounterComponentTest {
     }
 
     /** Polls both partitions of {@code topic}, finishing partition 1's records at once and none of partition 0's. */
-    private Stuck run(PartitionGate gate, String topic) {
+    private Stuck run(PendingBounds gate, String topic) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(MAX_POLL));
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, PollCounter.class.getName());
-        config.put(PollCounter.GATE, gate);
+        config.put(PollCounter.BOUNDS, gate);
         consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         TopicPartition stuck = new TopicPartition(topic, 0);
         TopicPartition flowing = new TopicPartition(topic, 1);
         consumer.assign(List.of(stuck, flowing));
-        gate.assigned(List.of(stuck, flowing), 2);
-        List<PartitionGate.Lane> notTaken = new ArrayList<>();
+        gate.assigned(2);
+        List<TakenRecord> notTaken = new ArrayList<>();
         int[] polled = new int[2];
         pollUntil(() -> polled[1] == PER_PARTITION, record -> {
             polled[record.partition()]++;
-            PartitionGate.Lane lane = gate.take(new TopicPartition(record.topic(), record.partition()));
+            TakenRecord lane = gate.take(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                    record.serializedValueSize());
             if (record.partition() == 0) {
                 notTaken.add(lane); // the pipeline never gets to it
             } else {
-                gate.leave(lane, record.serializedValueSize()); // taken and finished at once
+                lane.finish(); // taken and finished at once
             }
         });
         assertThat(polled[1]).as("the other partition flows").isEqualTo(PER_PARTITION);
@@ -130,19 +131,20 @@ class PollCounterComponentTest {
     }
 
     /** The pipeline finishes {@code finished} of the stuck records: the partition goes on to its end. */
-    private void catchUp(PartitionGate gate, Stuck stuck, int finished, int size) {
+    private void catchUp(PendingBounds gate, Stuck stuck, int finished) {
         try (KafkaConsumer<byte[], byte[]> polling = consumer) {
-            stuck.lanes.subList(0, finished).forEach(lane -> gate.leave(lane, size));
+            stuck.lanes.subList(0, finished).forEach(TakenRecord::finish);
             int[] polled = {stuck.polled};
             pollUntil(() -> polled[0] == PER_PARTITION, record -> {
                 if (record.partition() == 0) {
                     polled[0]++;
                 }
-                gate.leave(gate.take(new TopicPartition(record.topic(), record.partition())), record.serializedValueSize());
+                gate.take(new TopicPartition(record.topic(), record.partition()), record.offset(), record.serializedValueSize())
+                        .finish();
             });
             assertThat(polled[0]).isEqualTo(PER_PARTITION);
             assertThat(polling.paused()).isEmpty();
-            stuck.lanes.subList(finished, stuck.lanes.size()).forEach(lane -> gate.leave(lane, size));
+            stuck.lanes.subList(finished, stuck.lanes.size()).forEach(TakenRecord::finish);
             assertThat(gate.pending()).isZero();
             assertThat(gate.pendingBytes()).isZero();
         }

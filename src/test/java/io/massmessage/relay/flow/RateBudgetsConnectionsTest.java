@@ -73,7 +73,8 @@ class RateBudgetsConnectionsTest {
     @Test
     void aPoolThatWasStuckDoesNotSendAKeysWaitingSlotsInABurst() {
         // 600/min with 1 % headroom: one slot per 101 ms. Two connections, both stuck for 30 s.
-        RateBudgets budgets = new RateBudgets(time, loop, 0.01, provider -> 2);
+        ProviderConnections connections = new ProviderConnections(provider -> 2);
+        RateBudgets budgets = new RateBudgets(time, loop, 0.01, connections);
         List<RateBudgets.Reservation> done = new ArrayList<>();
         providerStuck = true;
         for (int i = 0; i < 1_200; i++) {
@@ -81,8 +82,8 @@ class RateBudgetsConnectionsTest {
         }
         loop.advanceTo(T0.plusSeconds(30));
         assertThat(sends).as("only the two connections' sends while the provider is stuck").hasSize(2);
-        assertThat(budgets.connectionsInUse("fansly")).isEqualTo(2);
-        assertThat(budgets.keysWaitingForConnection("fansly")).isEqualTo(1);
+        assertThat(connections.inUse("fansly")).isEqualTo(2);
+        assertThat(connections.keysWaiting("fansly")).isEqualTo(1);
 
         unstick();
         loop.advanceTo(T0.plusSeconds(300));
@@ -93,15 +94,15 @@ class RateBudgetsConnectionsTest {
         // out 40 a second (two connections, 50 ms each)
         assertThat(mostInAnyWindow(sends, 1_000)).isLessThanOrEqualTo(13);
         assertThat(mostInAnyWindow(sends, 60_000)).isLessThanOrEqualTo(600);
-        assertThat(budgets.connectionsInUse("fansly")).isZero();
-        assertThat(budgets.keysWaitingForConnection("fansly")).isZero();
+        assertThat(connections.inUse("fansly")).isZero();
+        assertThat(connections.keysWaiting("fansly")).isZero();
     }
 
     @Test
     void controlAPoolOutsideTheBudgetSendsTheSlotsSpentWhileStuckInABurst() {
         // the arrangement before 2026-11-24, kept as the control of the test above: slots spent without
         // a connection, then a FIFO wait in the HTTP client's own pool of two
-        RateBudgets budgets = new RateBudgets(time, loop, 0.01);
+        RateBudgets budgets = new RateBudgets(time, loop, 0.01, ProviderConnections.unlimited());
         java.util.ArrayDeque<Runnable> poolQueue = new java.util.ArrayDeque<>();
         int[] free = {2};
         Runnable freed = () -> {
@@ -137,7 +138,8 @@ class RateBudgetsConnectionsTest {
 
     @Test
     void aKeyWaitingForItsBudgetHoldsNoConnectionAndOtherKeysKeepSending() {
-        RateBudgets budgets = new RateBudgets(time, loop, 0.0, provider -> 1);
+        ProviderConnections connections = new ProviderConnections(provider -> 1);
+        RateBudgets budgets = new RateBudgets(time, loop, 0.0, connections);
         List<RateBudgets.Reservation> done = new ArrayList<>();
         submit(budgets, "closed", SIX_HUNDRED, 10, done);
         loop.advanceTo(T0.plusMillis(20));
@@ -149,7 +151,7 @@ class RateBudgetsConnectionsTest {
         loop.advanceTo(T0.plusSeconds(10));
         assertThat(sends.stream().filter(s -> s.key().equals("open")).count()).isEqualTo(5);
         assertThat(sends.stream().filter(s -> s.key().equals("closed")).count()).as("only the send before the 429").isEqualTo(1);
-        assertThat(budgets.connectionsInUse("fansly")).isZero();
+        assertThat(connections.inUse("fansly")).isZero();
 
         loop.advanceTo(T0.plusSeconds(40));
         assertThat(sends.stream().filter(s -> s.key().equals("closed")).mapToLong(Send::at).skip(1))
@@ -159,7 +161,8 @@ class RateBudgetsConnectionsTest {
 
     @Test
     void busyKeysTakeFreeConnectionsInTurn() {
-        RateBudgets budgets = new RateBudgets(time, loop, 0.0, provider -> 1);
+        ProviderConnections connections = new ProviderConnections(provider -> 1);
+        RateBudgets budgets = new RateBudgets(time, loop, 0.0, connections);
         List<RateBudgets.Reservation> done = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             submit(budgets, "a", UNBOUNDED, 10, done);
@@ -181,7 +184,8 @@ class RateBudgetsConnectionsTest {
 
     @Test
     void cancelledCommandsGiveTheirConnectionBackAndLeaveTheQueue() {
-        RateBudgets budgets = new RateBudgets(time, loop, 0.0, provider -> 1);
+        ProviderConnections connections = new ProviderConnections(provider -> 1);
+        RateBudgets budgets = new RateBudgets(time, loop, 0.0, connections);
         List<RateBudgets.Reservation> done = new ArrayList<>();
         providerStuck = true;
         Cancellable sending = submit(budgets, "k", UNBOUNDED, 10, done);
@@ -192,20 +196,21 @@ class RateBudgetsConnectionsTest {
         waiting.cancel();
         assertThat(budgets.waiting()).isZero();
         sending.cancel();
-        assertThat(budgets.connectionsInUse("fansly")).isZero();
+        assertThat(connections.inUse("fansly")).isZero();
 
         providerStuck = false;
         submit(budgets, "k", UNBOUNDED, 10, done);
         loop.advanceTo(T0.plusSeconds(1));
         assertThat(sends).as("the third command got the connection back at once").hasSize(2);
         assertThat(done).hasSize(1);
-        assertThat(budgets.connectionsInUse("fansly")).isZero();
+        assertThat(connections.inUse("fansly")).isZero();
     }
 
     @Test
     void aSlotIsSpentOnlyWithAConnectionSoAStuckPoolTurnsWaitsIntoRefusalsNotLateSends() {
         // the deadline covers the wait for a connection too: commands that cannot send in time end refused
-        RateBudgets budgets = new RateBudgets(time, loop, 0.0, provider -> 1);
+        ProviderConnections connections = new ProviderConnections(provider -> 1);
+        RateBudgets budgets = new RateBudgets(time, loop, 0.0, connections);
         List<RateBudgets.Reservation> done = new ArrayList<>();
         providerStuck = true;
         budgets.send("fansly", "k", UNBOUNDED, time.instant().plusSeconds(60),
@@ -217,6 +222,6 @@ class RateBudgetsConnectionsTest {
         assertThat(budgets.waiting()).isZero();
         unstick();
         assertThat(done).hasSize(2);
-        assertThat(budgets.connectionsInUse("fansly")).isZero();
+        assertThat(connections.inUse("fansly")).isZero();
     }
 }

@@ -19,7 +19,7 @@ class RateBudgetsTest {
     private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
     private static final RateBudgets.Limits SIX_HUNDRED = new RateBudgets.Limits(600, 0);
     private final VirtualTime time = new VirtualTime(T0);
-    private final RateBudgets budgets = new RateBudgets(time, time, 0.0);
+    private final RateBudgets budgets = new RateBudgets(time, time, 0.0, ProviderConnections.unlimited());
 
     private RateBudgets.Reservation acquire(RateBudgets on, String provider, String key, RateBudgets.Limits limits, long maxWaitMs) {
         return on.acquire(provider, key, limits, time.instant().plusMillis(maxWaitMs)).await().indefinitely();
@@ -68,7 +68,7 @@ class RateBudgetsTest {
             time.advance(delay.toMillis() + 3);
             return Uni.createFrom().voidItem();
         };
-        RateBudgets lateBudgets = new RateBudgets(time, late, 0.0);
+        RateBudgets lateBudgets = new RateBudgets(time, late, 0.0, ProviderConnections.unlimited());
         ArrayDeque<Long> window = new ArrayDeque<>();
         int maxInWindow = 0;
         for (int i = 0; i < 1_200; i++) {
@@ -88,7 +88,7 @@ class RateBudgetsTest {
             time.advance(delay.toMillis() + (timers.incrementAndGet() % 50 == 0 ? 250 : 0));
             return Uni.createFrom().voidItem();
         };
-        RateBudgets withHeadroom = new RateBudgets(time, stalling, 0.01);
+        RateBudgets withHeadroom = new RateBudgets(time, stalling, 0.01, ProviderConnections.unlimited());
         ArrayDeque<Long> window = new ArrayDeque<>();
         int maxInWindow = 0;
         for (int i = 0; i < 3_000; i++) {
@@ -102,7 +102,7 @@ class RateBudgetsTest {
 
     @Test
     void headroomLeavesAShareOfTheLimitUnused() {
-        RateBudgets withHeadroom = new RateBudgets(time, time, 0.02);
+        RateBudgets withHeadroom = new RateBudgets(time, time, 0.02, ProviderConnections.unlimited());
         RateBudgets.Limits thousand = new RateBudgets.Limits(1000, 0);
         acquire(withHeadroom, "fansly", "k", thousand, 60_000);
         assertThat(acquire(withHeadroom, "fansly", "k", thousand, 60_000).at()).isEqualTo(at(62)); // 60 000 / 980 = 61.2
@@ -164,7 +164,7 @@ class RateBudgetsTest {
     /** Three commands arrive together at a key configured for {@code configured}/min; the first answer says {@code reported}/min. */
     private List<Instant> releasesAfterLearning(long configured, long reported) {
         ManualTimers timers = new ManualTimers(time);
-        RateBudgets manual = new RateBudgets(time, timers, 0.0);
+        RateBudgets manual = new RateBudgets(time, timers, 0.0, ProviderConnections.unlimited());
         List<Instant> released = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             manual.acquire("fansly", "k", new RateBudgets.Limits(configured, 0), T0.plusSeconds(60))
