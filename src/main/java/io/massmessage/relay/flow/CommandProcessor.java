@@ -1,5 +1,9 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.limits.Delays;
+import io.massmessage.relay.limits.ProviderBreakers;
+import io.massmessage.relay.limits.RateBudgets;
+
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.logging.CommandLog;

@@ -1,5 +1,11 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.intake.HandedBackException;
+import io.massmessage.relay.intake.PendingBounds;
+import io.massmessage.relay.intake.PollCounter;
+import io.massmessage.relay.intake.ReplayCheck;
+import io.massmessage.relay.intake.TakenRecord;
+
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.InvalidCommandException;
 import io.massmessage.relay.command.UpdateCommand;
@@ -102,7 +108,7 @@ public class RelayPipeline {
     }
 
     void start(@Observes StartupEvent event) {
-        // No bound on the stream itself: the bound is per partition (PartitionGate pauses partitions at
+        // No bound on the stream itself: the bound is per partition (PendingBounds pauses partitions at
         // their share), so a partition whose commands wait for budget never takes the slots of the others.
         vertx.setPeriodic(500, 500, timer -> bounds.reconcile());
         // Each command is its own subscription rather than an inner of merge(): Mutiny's flatMap walks all
@@ -252,7 +258,7 @@ public class RelayPipeline {
                         })
                         .invoke(outcome -> {
                             metrics.outcome(outcome);
-                            span.ended(outcome);
+                            span.ended(outcome.name(), category(outcome));
                         });
                 })
                 .onTermination().invoke(watched::waiting)
@@ -340,6 +346,10 @@ public class RelayPipeline {
         metrics.replaySkipped();
         span.alreadyAnswered();
         return Uni.createFrom().completionStage(record::ack).onTermination().invoke(taken::finish);
+    }
+
+    private static String category(Outcome outcome) {
+        return outcome instanceof Outcome.Failed failed ? failed.category().name() : null;
     }
 
     private static void log(Outcome outcome) {

@@ -1,6 +1,6 @@
 package io.massmessage.relay.health;
 
-import io.massmessage.relay.flow.ProviderBreakers;
+import io.massmessage.relay.limits.ProviderBreakers;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

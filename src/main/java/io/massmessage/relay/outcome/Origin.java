@@ -8,7 +8,7 @@ import org.apache.kafka.common.header.Headers;
 /**
  * The command record an outcome answers: its topic, partition and offset. Every outcome record carries
  * them as headers, as the connector's dead letters carry theirs, so a replica that takes over a partition
- * after a crash can tell which of the records it replays were already answered ({@code flow.ReplayCheck}).
+ * after a crash can tell which of the records it replays were already answered ({@code intake.ReplayCheck}).
  */
 public record Origin(String topic, int partition, long offset) {
 

@@ -1,6 +1,5 @@
 package io.massmessage.relay.tracing;
 
-import io.massmessage.relay.outcome.Outcome;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -87,11 +86,14 @@ public final class CommandSpans {
     /** A command's span and the context its work runs under. */
     public record CommandSpan(Span span, Context context) {
 
-        /** Ends the span with the command's outcome (its provider call's status is on the child span). */
-        public void ended(Outcome outcome) {
-            span.setAttribute("relay.outcome", outcome.name());
-            if (outcome instanceof Outcome.Failed failed) {
-                span.setAttribute("relay.category", failed.category().name());
+        /**
+         * Ends the span with the command's outcome, by its name on the wire, and the category of a failure (null for
+         * the others); the provider call's status is on the child span.
+         */
+        public void ended(String outcome, String category) {
+            span.setAttribute("relay.outcome", outcome);
+            if (category != null) {
+                span.setAttribute("relay.category", category);
             }
             span.end();
         }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.simulator.SimulatorMain;
+import io.massmessage.simulator.SimulatorSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -198,16 +200,22 @@ class KubernetesManifestsTest {
         relay.path("environment").fieldNames().forEachRemaining(variable ->
                 assertThat(known).as("%s is read by the application", variable).anyMatch(p -> p.matcher(variable).matches()));
         assertThat(relay.at("/ports/0").asText()).isEqualTo("8080:8080");
-        var simulator = new io.massmessage.simulator.SimulatorSettings();
+        var simulator = new SimulatorSettings();
         for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
             String upper = provider.toUpperCase(Locale.ROOT);
             assertThat(relay.at("/environment/PROVIDERS_" + upper + "_API_KEY").asText())
                     .as("the key the simulator accepts").isEqualTo(simulator.apiKeys.get(provider));
             assertThat(relay.at("/environment/PROVIDERS_" + upper + "_BASE_URL").asText()).isEqualTo("http://simulator:8089");
         }
-        assertThat(compose.at("/services/simulator/entrypoint").toString())
-                .contains(io.massmessage.simulator.SimulatorMain.class.getName());
+        // the simulator has its own image (it is not in the relay's), built from the jar the build writes beside the app
+        assertThat(compose.at("/services/simulator/build/dockerfile").asText()).isEqualTo("deploy/simulator.Dockerfile");
         assertThat(compose.at("/services/simulator/ports/0").asText()).isEqualTo("8089:8089");
+        String simulatorImage = Files.readString(Path.of("deploy", "simulator.Dockerfile"));
+        assertThat(simulatorImage).contains(SimulatorMain.class.getName())
+                .contains("COPY --chown=10002:10002 target/mass-message-relay-*-simulator.jar /sim/simulator.jar")
+                .contains("COPY --chown=10002:10002 target/quarkus-app/lib/main/ /sim/lib/");
+        assertThat(Files.readString(Path.of("pom.xml"))).as("the build writes the simulator's jar")
+                .contains("<classifier>simulator</classifier>");
 
         String dockerfile = Files.readString(Path.of("deploy", "Dockerfile"));
         assertThat(dockerfile).containsPattern("(?m)^USER 10001$").containsPattern("(?m)^EXPOSE 8080$")

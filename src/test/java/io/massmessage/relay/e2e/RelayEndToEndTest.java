@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import io.massmessage.relay.flow.PendingBounds;
+import io.massmessage.relay.intake.PendingBounds;
 import io.massmessage.relay.testing.AsyncApi;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
@@ -299,7 +299,7 @@ class RelayEndToEndTest {
                 .containsPattern("relay_partition_pending [0-9]")
                 .containsPattern("relay_partition_pending_bytes [0-9]")
                 .containsPattern("relay_budget_wait_seconds_count\\{provider=\"onlyfansapi\"[^}]*} [1-9]")
-                .contains("relay_budget_limit_minute{key=\"" + io.massmessage.relay.flow.RateBudgets.fingerprint("test-key-onlyfansapi")
+                .contains("relay_budget_limit_minute{key=\"" + io.massmessage.relay.limits.RateBudgets.fingerprint("test-key-onlyfansapi")
                         + "\",provider=\"onlyfansapi\"")
                 .contains("relay_budget_remaining_day{")
                 .contains("jvm_memory_used_bytes");

@@ -1,5 +1,9 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.limits.ProviderBreakers;
+import io.massmessage.relay.limits.ProviderConnections;
+import io.massmessage.relay.limits.RateBudgets;
+
 import io.massmessage.relay.testing.VirtualTime;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;

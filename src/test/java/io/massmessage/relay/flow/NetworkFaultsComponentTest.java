@@ -1,5 +1,11 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.limits.Delays;
+import io.massmessage.relay.limits.ProviderBreakers;
+import io.massmessage.relay.limits.ProviderConnections;
+import io.massmessage.relay.limits.RateBudgets;
+import io.massmessage.relay.limits.VertxDelays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,6 +1,6 @@
 package io.massmessage.relay.testing;
 
-import io.massmessage.relay.flow.Delays;
+import io.massmessage.relay.limits.Delays;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import java.time.Duration;

@@ -1,19 +1,20 @@
-package io.massmessage.relay.config;
+package io.massmessage.relay.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.massmessage.relay.flow.PartitionLanes;
-import io.massmessage.relay.flow.PendingBounds;
-import io.massmessage.relay.flow.PollCounter;
+import io.massmessage.relay.intake.PartitionLanes;
+import io.massmessage.relay.intake.PendingBounds;
+import io.massmessage.relay.intake.PollCounter;
+import io.massmessage.relay.config.Channels;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The poll counter goes to the command channel's consumer, and nowhere else. */
-class CommandConsumerConfigTest {
+class CommandConsumerCustomizerTest {
 
     private final PendingBounds bounds = new PendingBounds(64, 1 << 20, new PartitionLanes(), action -> null);
-    private final CommandConsumerConfig customizer = new CommandConsumerConfig(bounds);
+    private final CommandConsumerCustomizer customizer = new CommandConsumerCustomizer(bounds);
 
     private static Map<String, Object> consumer() {
         Map<String, Object> config = new HashMap<>();

@@ -1,4 +1,4 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.intake;
 
 import io.massmessage.relay.config.KafkaClientSettings;
 import io.massmessage.relay.config.RelayConfig;

@@ -1,4 +1,4 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.limits;
 
 import io.massmessage.relay.provider.RateLimitInfo;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,4 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.intake;
 
 import java.util.List;
 import java.util.Map;
@@ -13,7 +13,7 @@ import org.apache.kafka.common.config.ConfigException;
  * Counts each poll's records against their partition's share in the {@link PendingBounds}, on the
  * consumer's polling thread, before the connector queues them for the pipeline. Kafka creates it from
  * {@code interceptor.classes}; the bounds reach it through the consumer's configuration under
- * {@link #BOUNDS} (both put there by {@code config.CommandConsumerConfig}). Records pass unchanged.
+ * {@link #BOUNDS} (both put there by {@code config.CommandConsumerCustomizer}). Records pass unchanged.
  */
 public final class PollCounter implements ConsumerInterceptor<Object, Object> {
 

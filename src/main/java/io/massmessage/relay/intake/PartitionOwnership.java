@@ -1,4 +1,4 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.intake;
 
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;

@@ -1,4 +1,4 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.intake;
 
 import java.time.Duration;
 import java.util.ArrayList;

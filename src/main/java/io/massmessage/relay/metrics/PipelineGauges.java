@@ -1,9 +1,9 @@
 package io.massmessage.relay.metrics;
 
-import io.massmessage.relay.flow.PendingBounds;
-import io.massmessage.relay.flow.ProviderConnections;
-import io.massmessage.relay.flow.ProviderBreakers;
-import io.massmessage.relay.flow.RateBudgets;
+import io.massmessage.relay.intake.PendingBounds;
+import io.massmessage.relay.limits.ProviderConnections;
+import io.massmessage.relay.limits.ProviderBreakers;
+import io.massmessage.relay.limits.RateBudgets;
 import io.massmessage.relay.provider.ProviderClient;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -21,7 +21,7 @@ import jakarta.enterprise.event.Observes;
  * ({@code relay.breaker.state}: 0 closed, 1 half-open, 2 open).
  */
 @ApplicationScoped
-public class FlowGauges {
+public class PipelineGauges {
 
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
             ProviderRegistry registry, ProviderClient client, PendingBounds gate, ProviderConnections connections, Vertx vertx) {

@@ -1,7 +1,9 @@
-package io.massmessage.relay.config;
+package io.massmessage.relay.intake;
 
-import io.massmessage.relay.flow.PendingBounds;
-import io.massmessage.relay.flow.PollCounter;
+import io.massmessage.relay.config.Channels;
+
+import io.massmessage.relay.intake.PendingBounds;
+import io.massmessage.relay.intake.PollCounter;
 import io.smallrye.reactive.messaging.ClientCustomizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
@@ -16,11 +18,11 @@ import org.eclipse.microprofile.config.Config;
  * operator configured.
  */
 @ApplicationScoped
-public class CommandConsumerConfig implements ClientCustomizer<Map<String, Object>> {
+public class CommandConsumerCustomizer implements ClientCustomizer<Map<String, Object>> {
 
     private final PendingBounds bounds;
 
-    public CommandConsumerConfig(PendingBounds bounds) {
+    public CommandConsumerCustomizer(PendingBounds bounds) {
         this.bounds = bounds;
     }
 

@@ -1,4 +1,4 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.intake;
 
 /**
  * A command was not finished here because a rebalance moved its partition to another replica,

@@ -1,4 +1,4 @@
-package io.massmessage.relay.flow;
+package io.massmessage.relay.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
