@@ -4,6 +4,7 @@ import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -39,7 +40,7 @@ public class DevStack {
     static final int CONTROLLER_PORT = 9093;
     static final int SIMULATOR_PORT = 8089;
 
-    void start(@Observes @Priority(1) StartupEvent event, io.vertx.mutiny.core.Vertx vertx,
+    void start(@Observes @Priority(1) StartupEvent event, Vertx vertx,
             @ConfigProperty(name = "mp.messaging.incoming.commands.topic") String topic) throws Exception {
         if (!listening(SIMULATOR_PORT)) {
             ProviderSimulator.start(vertx.getDelegate(), SIMULATOR_PORT, new SimulatorSettings(), Clock.systemUTC());
@@ -48,7 +49,8 @@ public class DevStack {
         if (listening(BROKER_PORT)) {
             return; // a live reload: the broker (and its sample commands) are there from the first start
         }
-        var server = KraftBroker.start(Path.of("target", "dev-kafka"), BROKER_PORT, CONTROLLER_PORT, 4, new Properties());
+        var server = KraftBroker.start(Path.of("target", "dev-kafka"), BROKER_PORT, CONTROLLER_PORT, 4,
+                new Properties());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
             server.awaitShutdown();
@@ -59,13 +61,15 @@ public class DevStack {
 
     private static void sendSamples(String topic) {
         List<String[]> samples = List.of(
-                new String[] {"onlyfansapi:acct_dev", "{\"commandId\":\"dev-1\",\"provider\":\"onlyfansapi\",\"account\":\"acct_dev\","
-                        + "\"messageId\":\"1000\",\"update\":{\"text\":\"Hello from dev mode\",\"price\":0}}"},
-                new String[] {"fansmetric:84000", "{\"commandId\":\"dev-2\",\"provider\":\"fansmetric\",\"account\":\"84000\","
-                        + "\"messageId\":\"2000\",\"update\":{\"text\":\"Hello from dev mode\"}}"},
-                new String[] {"fansly:fy_dev", "{\"commandId\":\"dev-3\",\"provider\":\"fansly\",\"account\":\"fy_dev\","
+                new String[]{"onlyfansapi:acct_dev",
+                        "{\"commandId\":\"dev-1\",\"provider\":\"onlyfansapi\",\"account\":\"acct_dev\","
+                                + "\"messageId\":\"1000\",\"update\":{\"text\":\"Hello from dev mode\",\"price\":0}}"},
+                new String[]{"fansmetric:84000",
+                        "{\"commandId\":\"dev-2\",\"provider\":\"fansmetric\",\"account\":\"84000\","
+                                + "\"messageId\":\"2000\",\"update\":{\"text\":\"Hello from dev mode\"}}"},
+                new String[]{"fansly:fy_dev", "{\"commandId\":\"dev-3\",\"provider\":\"fansly\",\"account\":\"fy_dev\","
                         + "\"messageId\":\"3000\",\"update\":{\"text\":\"Hello from dev mode\"}}"},
-                new String[] {"fansly:fy_dev", "not a command: this one is dead-lettered"});
+                new String[]{"fansly:fy_dev", "not a command: this one is dead-lettered"});
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + BROKER_PORT,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000), new StringSerializer(), new StringSerializer())) {

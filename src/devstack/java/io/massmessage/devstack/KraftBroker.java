@@ -31,7 +31,8 @@ public final class KraftBroker {
      * {@code dataDir} (formatted if it is new, so a restart finds its topics and offsets); {@code extra} settings
      * override the defaults (other listeners, for instance). Returns once it has started, not once it answers.
      */
-    public static KafkaRaftServer start(Path dataDir, int brokerPort, int controllerPort, int partitions, Properties extra)
+    public static KafkaRaftServer start(Path dataDir, int brokerPort, int controllerPort, int partitions,
+            Properties extra)
             throws Exception {
         Path logDir = dataDir.resolve("log");
         Files.createDirectories(logDir);

@@ -11,6 +11,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
@@ -112,7 +114,8 @@ public final class ProviderSimulator implements AutoCloseable {
         }
         Route route = route(path);
         String host = request.getHeader("Host");
-        if (route == null || host != null && !host.equals("127.0.0.1:" + port()) && !host.equals("localhost:" + port())) {
+        if (route == null
+                || host != null && !host.equals("127.0.0.1:" + port()) && !host.equals("localhost:" + port())) {
             counters.unrouted(host + " " + request.uri());
         }
         if (route == null) {
@@ -137,8 +140,9 @@ public final class ProviderSimulator implements AutoCloseable {
                 }
                 Reply reply = s.unavailable.contains(route.provider) ? error(route, 503, "Service Unavailable")
                         : dice < s.hangRate + s.resetRate + s.serverErrorRate
-                        ? error(route, 500, "Server Error")
-                        : body.succeeded() ? apply(route, request, body.result()) : error(route, 400, "Unreadable body");
+                                ? error(route, 500, "Server Error")
+                                : body.succeeded() ? apply(route, request, body.result())
+                                        : error(route, 400, "Unreadable body");
                 send(request.response(), route, reply);
             };
             if (delay == 0) {
@@ -202,7 +206,7 @@ public final class ProviderSimulator implements AutoCloseable {
             if (message.delivered || message.sendAtMs <= now) {
                 Reply refused = route.provider.equals(FANSMETRIC) ? error(route, 409, "Cannot edit a delivered message")
                         : route.provider.equals(FANSLY) ? fanslyFailure("message already sent")
-                        : error(route, 400, "Message already sent and cannot be edited.");
+                                : error(route, 400, "Message already sent and cannot be edited.");
                 return withLimits(route, refused, limits);
             }
             message.apply(route.provider, (ObjectNode) body);
@@ -307,7 +311,8 @@ public final class ProviderSimulator implements AutoCloseable {
             case FANSMETRIC -> {
                 ObjectNode body = mapper.createObjectNode().put("error", "Rate limit exceeded");
                 body.putObject("_meta").putObject("_rate_limits").put("limit_minute", limits.perMinute)
-                        .put("remaining_minute", 0).put("limit_day", limits.perDay).put("remaining_day", limits.remainingDay);
+                        .put("remaining_minute", 0).put("limit_day", limits.perDay)
+                        .put("remaining_day", limits.remainingDay);
                 return new Reply(429, body, Map.of()); // FansMetric sends no Retry-After
             }
             default -> {
@@ -318,7 +323,7 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     private Reply withLimits(Route route, Reply reply, Limits limits) {
-        Map<String, String> headers = new java.util.HashMap<>(reply.headers);
+        Map<String, String> headers = new HashMap<>(reply.headers);
         if (route.provider.equals(ONLYFANSAPI)) {
             headers.put("x-rate-limit-limit-minute", String.valueOf(limits.perMinute));
             headers.put("x-rate-limit-remaining-minute", String.valueOf(limits.remainingMinute));
@@ -342,7 +347,8 @@ public final class ProviderSimulator implements AutoCloseable {
 
     private Reply fanslyFailure(String response) {
         ObjectNode envelope = envelope(200, "Success");
-        envelope.putObject("data").put("status_code", 200).putObject("data").put("success", false).put("response", response);
+        envelope.putObject("data").put("status_code", 200).putObject("data").put("success", false).put("response",
+                response);
         return new Reply(200, envelope, Map.of());
     }
 
@@ -354,7 +360,7 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     private static String marker(JsonNode body) {
-        for (String field : new String[] {"text", "content", "scheduledDate", "scheduledFor"}) {
+        for (String field : new String[]{"text", "content", "scheduledDate", "scheduledFor"}) {
             if (body.hasNonNull(field)) {
                 return body.get(field).asText();
             }
@@ -393,7 +399,8 @@ public final class ProviderSimulator implements AutoCloseable {
                 }
             }
         } catch (Exception e) {
-            response.setStatusCode(400).end(mapper.createObjectNode().put("error", String.valueOf(e.getMessage())).toString());
+            response.setStatusCode(400)
+                    .end(mapper.createObjectNode().put("error", String.valueOf(e.getMessage())).toString());
         }
     }
 
@@ -442,7 +449,7 @@ public final class ProviderSimulator implements AutoCloseable {
                 sendAtMs = body.get("scheduledFor").longValue();
             } else if (body.path("scheduledDate").isTextual()) {
                 try {
-                    sendAtMs = java.time.OffsetDateTime.parse(body.get("scheduledDate").asText()).toInstant().toEpochMilli();
+                    sendAtMs = OffsetDateTime.parse(body.get("scheduledDate").asText()).toInstant().toEpochMilli();
                 } catch (Exception ignored) {
                     // an unreadable date leaves the send time as it was, as the provider would refuse it
                 }

@@ -27,7 +27,8 @@ final class SimulatorAdmin {
             settings.unavailable.clear();
             change.get("unavailable").forEach(name -> settings.unavailable.add(name.asText()));
         }
-        change.path("perMinute").fields().forEachRemaining(e -> settings.perMinute.put(e.getKey(), e.getValue().asLong()));
+        change.path("perMinute").fields()
+                .forEachRemaining(e -> settings.perMinute.put(e.getKey(), e.getValue().asLong()));
         change.path("perDay").fields().forEachRemaining(e -> settings.perDay.put(e.getKey(), e.getValue().asLong()));
         change.path("apiKeys").fields().forEachRemaining(e -> settings.apiKeys.put(e.getKey(), e.getValue().asText()));
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -21,7 +22,7 @@ public final class SimulatorCounters {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
     private final LongAdder total = new LongAdder();
-    private final List<String> unrouted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> unrouted = new CopyOnWriteArrayList<>();
     private final LongAdder unroutedCount = new LongAdder();
 
     void opened() {

@@ -32,7 +32,8 @@ public final class SimulatorMain {
         Vertx vertx = Vertx.vertx();
         ProviderSimulator simulator = ProviderSimulator.start(vertx, Integer.parseInt(env("SIM_PORT", "8089")),
                 settings, Clock.systemUTC(), env("SIM_HOST", "0.0.0.0"));
-        System.out.println("provider simulator listening on port " + simulator.port() + " (latency " + settings.latency + ")");
+        System.out.println(
+                "provider simulator listening on port " + simulator.port() + " (latency " + settings.latency + ")");
         // Vert.x's event-loop threads keep the JVM alive; the hook closes the server on SIGTERM or Ctrl-C.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             simulator.close();

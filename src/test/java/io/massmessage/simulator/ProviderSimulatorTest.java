@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,8 +63,10 @@ class ProviderSimulatorTest {
                 .path("message").asText()).isEqualTo("The price field must be 0 or between 3 and 200.");
         assertThat(json(put(path, "{\"text\":\"x\",\"price\":10}", "Authorization", OF_KEY)).path("message").asText())
                 .isEqualTo("The media files field is required when price is not 0.");
-        assertThat(json(put(path, "{\"text\":\"x\",\"mediaFiles\":[\"a\"],\"previews\":[\"b\"]}", "Authorization", OF_KEY))
-                .path("message").asText()).isEqualTo("All previews must also exist in the mediaFiles array.");
+        assertThat(
+                json(put(path, "{\"text\":\"x\",\"mediaFiles\":[\"a\"],\"previews\":[\"b\"]}", "Authorization", OF_KEY))
+                        .path("message").asText())
+                .isEqualTo("All previews must also exist in the mediaFiles array.");
 
         HttpResponse<String> ok = put(path, "{\"text\":\"x\",\"price\":10,\"mediaFiles\":[\"a\"],\"previews\":[\"a\"]}",
                 "Authorization", OF_KEY);
@@ -79,12 +82,14 @@ class ProviderSimulatorTest {
     @Test
     void fansMetricTakesBearerOrXApiKeyAndAnswersFlatErrors() throws Exception {
         String path = "/v1/123/mass-messages/queue/456";
-        assertThat(put(path, "{\"text\":\"x\"}", "Authorization", "Bearer sim-key-fansmetric").statusCode()).isEqualTo(200);
+        assertThat(put(path, "{\"text\":\"x\"}", "Authorization", "Bearer sim-key-fansmetric").statusCode())
+                .isEqualTo(200);
         assertThat(put(path, "{\"text\":\"y\"}", "X-API-Key", "sim-key-fansmetric").statusCode()).isEqualTo(200);
         HttpResponse<String> unauthorized = put(path, "{}");
         assertThat(unauthorized.statusCode()).isEqualTo(401);
         assertThat(json(unauthorized).path("error").asText()).isEqualTo("Invalid API key");
-        HttpResponse<String> tooLarge = put(path, "{\"text\":\"" + "x".repeat(1024 * 1024) + "\"}", "X-API-Key", "sim-key-fansmetric");
+        HttpResponse<String> tooLarge = put(path, "{\"text\":\"" + "x".repeat(1024 * 1024) + "\"}", "X-API-Key",
+                "sim-key-fansmetric");
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         simulator.deliver("fansmetric", "123", "456");
         HttpResponse<String> delivered = put(path, "{\"text\":\"z\"}", "X-API-Key", "sim-key-fansmetric");
@@ -99,7 +104,8 @@ class ProviderSimulatorTest {
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(json(missing).path("statusCode").asInt()).isEqualTo(400);
         assertThat(json(missing).path("message").asText()).isEqualTo("content is required");
-        HttpResponse<String> ok = put(path, "{\"content\":\"hi\",\"scheduledFor\":" + (clock.millis() + 3_600_000) + "}",
+        HttpResponse<String> ok = put(path,
+                "{\"content\":\"hi\",\"scheduledFor\":" + (clock.millis() + 3_600_000) + "}",
                 "x-api-key", "sim-key-fansly");
         assertThat(json(ok).path("data").path("data").path("success").asBoolean()).isTrue();
         assertThat(ok.headers().firstValue("X-RateLimit-Plan")).hasValue("pro");
@@ -113,7 +119,8 @@ class ProviderSimulatorTest {
 
     @Test
     void unknownIdsAre404() throws Exception {
-        assertThat(put("/api/acct_A/mass-messaging/missing-1", "{\"text\":\"x\"}", "Authorization", OF_KEY).statusCode())
+        assertThat(
+                put("/api/acct_A/mass-messaging/missing-1", "{\"text\":\"x\"}", "Authorization", OF_KEY).statusCode())
                 .isEqualTo(404);
     }
 
@@ -123,7 +130,8 @@ class ProviderSimulatorTest {
         clock.set(Instant.parse("2026-11-22T10:00:59Z").toEpochMilli());
         String path = "/api/acct_A/mass-messaging/1";
         assertThat(put(path, "{\"text\":\"1\"}", "Authorization", OF_KEY).statusCode()).isEqualTo(200);
-        assertThat(put(path, "{\"text\":\"2\"}", "Authorization", OF_KEY).headers().firstValue("x-rate-limit-remaining-minute"))
+        assertThat(put(path, "{\"text\":\"2\"}", "Authorization", OF_KEY).headers()
+                .firstValue("x-rate-limit-remaining-minute"))
                 .hasValue("0");
         HttpResponse<String> limited = put(path, "{\"text\":\"3\"}", "Authorization", OF_KEY);
         assertThat(limited.statusCode()).isEqualTo(429);
@@ -150,7 +158,8 @@ class ProviderSimulatorTest {
         long start = clock.millis();
         for (int i = 0; i < 3; i++) {
             clock.set(start + i * 10_000L);
-            assertThat(put(path, "{\"content\":\"" + i + "\"}", "x-api-key", "sim-key-fansly").statusCode()).isEqualTo(200);
+            assertThat(put(path, "{\"content\":\"" + i + "\"}", "x-api-key", "sim-key-fansly").statusCode())
+                    .isEqualTo(200);
         }
         clock.set(start + 30_000);
         HttpResponse<String> limited = put(path, "{\"content\":\"x\"}", "x-api-key", "sim-key-fansly");
@@ -169,8 +178,10 @@ class ProviderSimulatorTest {
             put("/api/acct_A/mass-messaging/7", "{\"text\":\"u" + i + "\"}", "Authorization", OF_KEY);
         }
         put("/api/acct_A/mass-messaging/7", "{}", "Authorization", OF_KEY);
-        assertThat(simulator.counters().updatesByMessage()).containsEntry("onlyfansapi:acct_A:7", java.util.List.of("u0", "u1", "u2"));
-        assertThat(simulator.counters().byProviderStatus()).containsEntry("onlyfansapi 200", 3L).containsEntry("onlyfansapi 400", 1L);
+        assertThat(simulator.counters().updatesByMessage()).containsEntry("onlyfansapi:acct_A:7",
+                List.of("u0", "u1", "u2"));
+        assertThat(simulator.counters().byProviderStatus()).containsEntry("onlyfansapi 200", 3L)
+                .containsEntry("onlyfansapi 400", 1L);
         assertThat(simulator.counters().total()).isEqualTo(4);
         assertThat(simulator.counters().maxConcurrent()).isEqualTo(1);
     }
@@ -178,7 +189,8 @@ class ProviderSimulatorTest {
     @Test
     void injectsServerErrorsAndLatencyFromItsSettings() throws Exception {
         simulator.settings().serverErrorRate = 1.0;
-        assertThat(put("/api/acct_A/mass-messaging/1", "{\"text\":\"x\"}", "Authorization", OF_KEY).statusCode()).isEqualTo(500);
+        assertThat(put("/api/acct_A/mass-messaging/1", "{\"text\":\"x\"}", "Authorization", OF_KEY).statusCode())
+                .isEqualTo(500);
         assertThat(Latency.parse("uniform:100-500")).isEqualTo(new Latency.Uniform(100, 500));
         assertThat(Latency.parse("lognormal:200,0.5")).isEqualTo(new Latency.LogNormal(200, 0.5));
         assertThat(Latency.parse("300")).isEqualTo(new Latency.Fixed(300));
@@ -186,16 +198,19 @@ class ProviderSimulatorTest {
 
     @Test
     void adminApiChangesSettingsAtRunTimeAndReportsCounters() throws Exception {
-        HttpResponse<String> changed = http.send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/_sim/settings"))
+        HttpResponse<String> changed = http.send(HttpRequest
+                .newBuilder(URI.create(simulator.baseUrl() + "/_sim/settings"))
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"latency\":\"uniform:1-2\",\"perMinute\":{\"fansly\":600},"
-                        + "\"serverErrorRate\":0.0,\"fanslyPlan\":\"basic\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                        + "\"serverErrorRate\":0.0,\"fanslyPlan\":\"basic\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(changed.statusCode()).isEqualTo(200);
         assertThat(simulator.settings().latency).isEqualTo(new Latency.Uniform(1, 2));
         assertThat(simulator.settings().perMinute).containsEntry("fansly", 600L);
         assertThat(json(changed).path("apiKeys").path("fansly").asText()).isEqualTo("***");
         put("/api/fansly/a/mass-messaging/scheduled/s", "{\"content\":\"c\"}", "x-api-key", "sim-key-fansly");
-        HttpResponse<String> counters = http.send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/_sim/counters"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> counters = http
+                .send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/_sim/counters"))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(json(counters).path("byProviderStatus").path("fansly 200").asInt()).isEqualTo(1);
         assertThat(json(counters).path("updatesByMessage").path("fansly:a:s").get(0).asText()).isEqualTo("c");
     }

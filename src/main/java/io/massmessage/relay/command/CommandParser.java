@@ -67,7 +67,8 @@ public final class CommandParser {
      * @param rulesByProvider the rules of a provider by its name, or {@code null} for an unknown name
      * @param providerNames   every known provider name, for the error message
      */
-    public CommandParser(int maxPayloadBytes, Function<String, CommandRules> rulesByProvider, List<String> providerNames) {
+    public CommandParser(int maxPayloadBytes, Function<String, CommandRules> rulesByProvider,
+            List<String> providerNames) {
         this.mapper = strictMapper(maxPayloadBytes);
         this.maxPayloadBytes = maxPayloadBytes;
         this.rulesByProvider = Objects.requireNonNull(rulesByProvider);
@@ -101,7 +102,8 @@ public final class CommandParser {
     public UpdateCommand parse(byte[] payload) {
         if (payload == null || payload.length == 0) {
             throw new InvalidCommandException(Kind.malformed, payload == null
-                    ? "payload: is null (a tombstone), expected a command object" : "payload: is empty");
+                    ? "payload: is null (a tombstone), expected a command object"
+                    : "payload: is empty");
         }
         if (payload.length > maxPayloadBytes) {
             throw new InvalidCommandException(Kind.too_large, "payload: " + payload.length
@@ -121,7 +123,8 @@ public final class CommandParser {
     private ObjectNode readObject(byte[] payload) {
         CharBuffer chars = decodeStrictly(payload);
         if (chars.length() > 0 && chars.charAt(0) == '\uFEFF') {
-            throw new InvalidCommandException(Kind.malformed, "payload: starts with a byte order mark (RFC 8259 forbids it)");
+            throw new InvalidCommandException(Kind.malformed,
+                    "payload: starts with a byte order mark (RFC 8259 forbids it)");
         }
         JsonNode root;
         try (JsonParser parser = mapper.createParser(chars.array(), chars.arrayOffset(), chars.length())) {
@@ -137,7 +140,8 @@ public final class CommandParser {
             throw new InvalidCommandException(Kind.malformed, "payload: not valid JSON ("
                     + Problems.clean(e.getOriginalMessage(), MAX_PARSER_MESSAGE_CHARS) + at(e.getLocation()) + ")");
         } catch (IOException e) {
-            throw new InvalidCommandException(Kind.malformed, "payload: unreadable (" + e.getClass().getSimpleName() + ")");
+            throw new InvalidCommandException(Kind.malformed,
+                    "payload: unreadable (" + e.getClass().getSimpleName() + ")");
         }
         if (root == null || root.isMissingNode()) {
             throw new InvalidCommandException(Kind.malformed, "payload: has no JSON value (only whitespace)");
@@ -195,7 +199,8 @@ public final class CommandParser {
 
         CommandRules rules = provider == null ? null : rulesByProvider.apply(provider);
         if (provider != null && rules == null) {
-            problems.add("provider", "unknown provider " + Problems.quote(provider) + "; expected one of: " + knownProviders);
+            problems.add("provider",
+                    "unknown provider " + Problems.quote(provider) + "; expected one of: " + knownProviders);
         }
         if (rules != null) {
             rules.check(new CommandDraft(account, messageId, update, options), problems);

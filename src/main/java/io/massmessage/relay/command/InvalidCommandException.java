@@ -32,7 +32,7 @@ public final class InvalidCommandException extends RuntimeException {
     }
 
     /** The problems kept (every problem, up to {@link Problems#MAX_KEPT}), each naming the field and what is wrong with it. */
-    public List<String> problems() {
+    List<String> problems() {
         return problems;
     }
 
@@ -68,7 +68,8 @@ public final class InvalidCommandException extends RuntimeException {
             shown = 1;
         }
         if (total > shown) {
-            reason.append(" … and ").append(total - shown).append(total - shown == 1 ? " more problem" : " more problems");
+            reason.append(" … and ").append(total - shown)
+                    .append(total - shown == 1 ? " more problem" : " more problems");
         }
         return reason.toString();
     }

@@ -1,11 +1,10 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.limits.Delays;
 import io.massmessage.relay.limits.ProviderBreakers;
 import io.massmessage.relay.limits.RateBudgets;
-
-import io.massmessage.relay.command.UpdateCommand;
-import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
@@ -22,6 +21,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.function.DoubleSupplier;
 import org.jboss.logging.Logger;
 
@@ -85,16 +85,17 @@ public final class CommandProcessor {
                 () -> new IllegalStateException("no adapter for validated provider " + command.provider()));
         var apiKey = registry.apiKey(adapter, command.account());
         if (apiKey.isEmpty()) {
-            String variable = "PROVIDERS_" + adapter.name().toUpperCase(java.util.Locale.ROOT) + "_API_KEY";
-            return Uni.createFrom().item(new Outcome.Failed(command, 0, 0, null, ErrorCategory.unconfigured_account,
-                    "no API key configured for " + adapter.name() + " account " + command.account() + " (set " + variable
-                            + " or providers." + adapter.name() + ".accounts.\"" + command.account() + "\".api-key)",
-                    null, null, null));
+            String variable = "PROVIDERS_" + adapter.name().toUpperCase(Locale.ROOT) + "_API_KEY";
+            return Uni.createFrom().item(Outcome.Failed.of(command, 0, 0, ErrorCategory.unconfigured_account,
+                    "no API key configured for " + adapter.name() + " account " + command.account() + " (set "
+                            + variable
+                            + " or providers." + adapter.name() + ".accounts.\"" + command.account() + "\".api-key)"));
         }
         ProviderRequest request = adapter.request(command, apiKey.get());
         var endpoint = registry.endpoint(adapter);
         var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
-        return attempt(new Attempt(command, adapter, request, apiKey.get(), limits, trace, progress, start, 1, 0, 0, null));
+        return attempt(
+                new Attempt(command, adapter, request, apiKey.get(), limits, trace, progress, start, 1, 0, 0, null));
     }
 
     /**
@@ -106,23 +107,23 @@ public final class CommandProcessor {
         attempt.progress.waiting();
         return breakers.permit(attempt.adapter.name())
                 .chain(probe -> probe == 0 ? afterPermit(attempt, before)
-                        : afterPermit(attempt, before).onTermination().invoke(() -> breakers.release(attempt.adapter.name(), probe)));
+                        : afterPermit(attempt, before).onTermination()
+                                .invoke(() -> breakers.release(attempt.adapter.name(), probe)));
     }
 
     private Uni<Outcome> afterPermit(Attempt attempt, long before) {
         return Uni.createFrom().deferred(() -> {
-                    attempt.progress.working();
-                    Instant sendAt = attempt.command.update().scheduledAt();
-                    long held = clock.millis() - before;
-                    Attempt after = attempt.paused(held);
-                    if (held > 0 && sendAt != null && !clock.instant().isBefore(sendAt)) {
-                        return Uni.createFrom().item(new Outcome.Failed(attempt.command, attempt.number - 1,
-                                clock.millis() - attempt.start, null, ErrorCategory.expired,
-                                "the provider was unavailable until after the message's send time " + sendAt,
-                                null, null, null));
-                    }
-                    return budgeted(after);
-                });
+            attempt.progress.working();
+            Instant sendAt = attempt.command.update().scheduledAt();
+            long held = clock.millis() - before;
+            Attempt after = attempt.paused(held);
+            if (held > 0 && sendAt != null && !clock.instant().isBefore(sendAt)) {
+                return Uni.createFrom().item(Outcome.Failed.of(attempt.command, attempt.number - 1,
+                        clock.millis() - attempt.start, ErrorCategory.expired,
+                        "the provider was unavailable until after the message's send time " + sendAt));
+            }
+            return budgeted(after);
+        });
     }
 
     private Uni<Outcome> budgeted(Attempt attempt) {
@@ -133,9 +134,9 @@ public final class CommandProcessor {
         // the connection taken with the slot is held for the exchange only, not for the decision or a backoff
         attempt.progress.waiting();
         return budgets.send(provider, attempt.apiKey, attempt.limits, until, slot -> {
-                    attempt.progress.working();
-                    return slot.granted() ? exchange(attempt, slot) : Uni.createFrom().item(new Sent(slot, null));
-                })
+            attempt.progress.working();
+            return slot.granted() ? exchange(attempt, slot) : Uni.createFrom().item(new Sent(slot, null));
+        })
                 .chain(sent -> {
                     RateBudgets.Reservation slot = sent.slot;
                     if (sent.response == null) {
@@ -166,17 +167,19 @@ public final class CommandProcessor {
 
     private Outcome expired(Attempt attempt, RateBudgets.Reservation slot) {
         ProviderResponse.Throttled last = attempt.lastThrottle;
-        return new Outcome.Failed(attempt.command, attempt.number - 1, clock.millis() - attempt.start,
-                last == null ? null : last.httpStatus(), ErrorCategory.expired,
-                "rate budget of the key opens at " + slot.at() + ", not before the message's send time "
-                        + attempt.command.update().scheduledAt(),
-                null, limitInfo(attempt, slot), last == null ? null : last.credits());
+        return Outcome.Failed
+                .of(attempt.command, attempt.number - 1, clock.millis() - attempt.start, ErrorCategory.expired,
+                        "rate budget of the key opens at " + slot.at() + ", not before the message's send time "
+                                + attempt.command.update().scheduledAt())
+                .answered(last == null ? null : last.httpStatus(), null, limitInfo(attempt, slot),
+                        last == null ? null : last.credits());
     }
 
     private Outcome noSlot(Attempt attempt, RateBudgets.Reservation slot) {
         ProviderResponse.Throttled last = attempt.lastThrottle;
         return new Outcome.RateLimited(attempt.command, attempt.number - 1, clock.millis() - attempt.start,
-                last == null ? null : last.httpStatus(), limitInfo(attempt, slot), last == null ? null : last.credits());
+                last == null ? null : last.httpStatus(), limitInfo(attempt, slot),
+                last == null ? null : last.credits());
     }
 
     private RateLimitInfo limitInfo(Attempt attempt, RateBudgets.Reservation slot) {
@@ -192,9 +195,9 @@ public final class CommandProcessor {
                     a.message(), a.rateLimit(), a.credits()));
         }
         if (response instanceof ProviderResponse.Rejected r) {
-            return Uni.createFrom().item(new Outcome.Failed(command, attempt.number, elapsed, r.httpStatus(),
-                    r.category(), redactor.redact(r.detail(), attempt), redactor.redact(r.providerBody(), attempt),
-                    r.rateLimit(), r.credits()));
+            return Uni.createFrom().item(Outcome.Failed.of(command, attempt.number, elapsed, r.category(),
+                    redactor.redact(r.detail(), attempt))
+                    .answered(r.httpStatus(), redactor.redact(r.providerBody(), attempt), r.rateLimit(), r.credits()));
         }
         if (response instanceof ProviderResponse.Throttled t) {
             return throttled(attempt, t);
@@ -209,10 +212,11 @@ public final class CommandProcessor {
             attempt.progress.waiting();
             return delays.after(backoff).chain(() -> attempt(attempt.next()));
         }
-        return Uni.createFrom().item(new Outcome.Failed(command, attempt.number, elapsed,
-                fault.httpStatus() == 0 ? null : fault.httpStatus(), ErrorCategory.unavailable,
-                redactor.redact(fault.detail(), attempt) + " after " + attempt.number + " attempt(s)",
-                redactor.redact(fault.providerBody(), attempt), fault.rateLimit(), fault.credits()));
+        return Uni.createFrom().item(Outcome.Failed.of(command, attempt.number, elapsed, ErrorCategory.unavailable,
+                redactor.redact(fault.detail(), attempt) + " after " + attempt.number + " attempt(s)")
+                .answered(fault.httpStatus() == 0 ? null : fault.httpStatus(),
+                        redactor.redact(fault.providerBody(), attempt),
+                        fault.rateLimit(), fault.credits()));
     }
 
     /** A 429: the budget has been closed by {@link RateBudgets#observe}; the next reservation waits as the provider asked. */
@@ -234,22 +238,27 @@ public final class CommandProcessor {
      * against the retry budget).
      */
     private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
-            RateBudgets.Limits limits, Context trace, Progress progress, long start, int number, long waitedMs, long pausedMs,
+            RateBudgets.Limits limits, Context trace, Progress progress, long start, int number, long waitedMs,
+            long pausedMs,
             ProviderResponse.Throttled lastThrottle) {
         Attempt next() {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number + 1, waitedMs, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number + 1, waitedMs,
+                    pausedMs, lastThrottle);
         }
 
         Attempt waited(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs + ms, pausedMs, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs + ms,
+                    pausedMs, lastThrottle);
         }
 
         Attempt paused(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs, pausedMs + ms, lastThrottle);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs,
+                    pausedMs + ms, lastThrottle);
         }
 
         Attempt throttledBy(ProviderResponse.Throttled response) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs, pausedMs, response);
+            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs,
+                    pausedMs, response);
         }
 
         @Override

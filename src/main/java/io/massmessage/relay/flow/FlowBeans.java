@@ -46,6 +46,7 @@ public class FlowBeans {
     @Produces
     @Singleton
     CommandParser parser(RelayConfig config, ProviderRegistry registry) {
-        return new CommandParser(config.maxPayloadBytes(), name -> registry.adapter(name).orElse(null), registry.names());
+        return new CommandParser(config.maxPayloadBytes(), name -> registry.adapter(name).orElse(null),
+                registry.names());
     }
 }

@@ -1,16 +1,14 @@
 package io.massmessage.relay.flow;
 
-import io.massmessage.relay.intake.HandedBackException;
-import io.massmessage.relay.intake.PendingBounds;
-import io.massmessage.relay.intake.PollCounter;
-import io.massmessage.relay.intake.ReplayCheck;
-import io.massmessage.relay.intake.TakenRecord;
-
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.InvalidCommandException;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.intake.HandedBackException;
+import io.massmessage.relay.intake.PendingBounds;
+import io.massmessage.relay.intake.ReplayCheck;
+import io.massmessage.relay.intake.TakenRecord;
 import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.DeadLetterWriter;
@@ -26,7 +24,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.mutiny.core.Vertx;
-import org.apache.kafka.common.TopicPartition;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -147,7 +145,8 @@ public class RelayPipeline {
                         running.remove(finished);
                     }
                 })
-                .subscribe().with(done -> { }, failure -> LOG.error("a record could not be acknowledged or dead-lettered", failure));
+                .subscribe()
+                .with(done -> {}, failure -> LOG.error("a record could not be acknowledged or dead-lettered", failure));
         running.add(processing);
         if (!self.compareAndSet(null, processing)) {
             running.remove(processing); // it finished before it was registered
@@ -160,12 +159,9 @@ public class RelayPipeline {
      * failed may have left it counted, which the next rebalance clears.
      */
     private Uni<Void> internalFailure(Message<byte[]> record, Throwable failure) {
-        IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
-        LOG.errorf(failure, "record %s could not be processed; dead-lettering it", kafka == null ? "?"
-                : kafka.getTopic() + "-" + kafka.getPartition() + "@" + kafka.getOffset());
-        if (kafka == null) {
-            return Uni.createFrom().completionStage(record::ack);
-        }
+        IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+        LOG.errorf(failure, "record %s-%d@%d could not be processed; dead-lettering it", kafka.getTopic(),
+                kafka.getPartition(), kafka.getOffset());
         metrics.deadLettered(INTERNAL);
         TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
         return deadLetter(record, kafka, bounds.take(partition, kafka.getOffset(), -1), INTERNAL,
@@ -216,8 +212,10 @@ public class RelayPipeline {
         IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
         TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
-        TakenRecord taken = bounds.take(partition, kafka.getOffset(), record.getPayload() == null ? -1 : record.getPayload().length);
-        CommandSpans.CommandSpan span = spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getHeaders());
+        TakenRecord taken = bounds.take(partition, kafka.getOffset(),
+                record.getPayload() == null ? -1 : record.getPayload().length);
+        CommandSpans.CommandSpan span = spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(),
+                kafka.getHeaders());
         Context trace = span.context();
         UpdateCommand command;
         try {
@@ -235,8 +233,9 @@ public class RelayPipeline {
         }
         if (replays.alreadyAnswered(partition, kafka.getOffset(), command.messageKey())) {
             if (LOG.isDebugEnabled()) {
-                CommandLog.with(command, trace, () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
-                        command.commandId()));
+                CommandLog.with(command, trace,
+                        () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
+                                command.commandId()));
             }
             return skipAnswered(record, taken, span);
         }
@@ -245,22 +244,22 @@ public class RelayPipeline {
         StallWatch.Watched watched = watch.begin(() -> origin.topic() + "-" + origin.partition() + "@" + origin.offset()
                 + " (command " + command.commandId() + ")");
         return sequencer.run(command.messageKey(), () -> {
-                    watched.working();
-                    return guard(processor.process(command, trace, watched), command, taken)
-                        .invoke(outcome -> {
-                            if (LOG.isInfoEnabled()) {
-                                CommandLog.with(command, trace, () -> log(outcome));
-                            }
-                        })
-                        .call(outcome -> {
-                            watched.waiting(); // published until the broker takes it, however long it is away
-                            return publish(outcome, trace, origin, taken);
-                        })
-                        .invoke(outcome -> {
-                            metrics.outcome(outcome);
-                            span.ended(outcome.name(), category(outcome));
-                        });
-                })
+            watched.working();
+            return guard(processor.process(command, trace, watched), command, taken)
+                    .invoke(outcome -> {
+                        if (LOG.isInfoEnabled()) {
+                            CommandLog.with(command, trace, () -> log(outcome));
+                        }
+                    })
+                    .call(outcome -> {
+                        watched.waiting(); // published until the broker takes it, however long it is away
+                        return publish(outcome, trace, origin, taken);
+                    })
+                    .invoke(outcome -> {
+                        metrics.outcome(outcome);
+                        span.ended(outcome.name(), category(outcome));
+                    });
+        })
                 .onTermination().invoke(watched::waiting)
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     if (pending.decrementAndGet() == 0 && draining) {
@@ -275,10 +274,12 @@ public class RelayPipeline {
                         return Uni.createFrom().voidItem();
                     }
                     if (failure != null) {
-                        String cause = failure instanceof OutcomePublisher.UnpublishableException ? UNPUBLISHED : INTERNAL;
+                        String cause = failure instanceof OutcomePublisher.UnpublishableException ? UNPUBLISHED
+                                : INTERNAL;
                         String reason = failure instanceof OutcomePublisher.UnpublishableException
                                 ? "its outcome could not be published: " + failure.getMessage()
-                                : "the relay could not process this command (" + failure.getClass().getSimpleName() + ")";
+                                : "the relay could not process this command (" + failure.getClass().getSimpleName()
+                                        + ")";
                         CommandLog.with(command, trace, () -> LOG.errorf(failure,
                                 "command %s could not be completed; dead-lettering it", command.commandId()));
                         metrics.deadLettered(cause);
@@ -316,7 +317,8 @@ public class RelayPipeline {
         // exceptions with full stack traces per command (a tenth of the event loop's time in the benchmark).
         return Uni.createFrom().emitter(emitter -> {
             AtomicReference<Cancellable> work = new AtomicReference<>();
-            Runnable unregister = taken.onRevoked(() -> emitter.fail(new HandedBackException("command " + command.commandId())));
+            Runnable unregister = taken
+                    .onRevoked(() -> emitter.fail(new HandedBackException("command " + command.commandId())));
             emitter.onTermination(() -> {
                 unregister.run();
                 Cancellable running = work.getAndSet(ENDED);
@@ -331,7 +333,7 @@ public class RelayPipeline {
         });
     }
 
-    private static final Cancellable ENDED = () -> { };
+    private static final Cancellable ENDED = () -> {};
 
     /**
      * Publishes the outcome unless the command's partition was revoked meanwhile (then it is handed back:

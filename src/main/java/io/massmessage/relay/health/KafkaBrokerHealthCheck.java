@@ -10,9 +10,15 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -74,7 +80,8 @@ public class KafkaBrokerHealthCheck implements HealthCheck {
         // asynchronous: the Admin client's own thread does the work, nothing waits here
         current.describeCluster(new DescribeClusterOptions().timeoutMs(ANSWER_WITHIN_MS)).nodes()
                 .whenComplete((nodes, failure) -> {
-                    String now = failure != null ? describe(failure) : nodes.isEmpty() ? "the cluster reports no broker" : null;
+                    String now = failure != null ? describe(failure)
+                            : nodes.isEmpty() ? "the cluster reports no broker" : null;
                     changed(now);
                 });
     }
@@ -96,18 +103,19 @@ public class KafkaBrokerHealthCheck implements HealthCheck {
     /** The failure's kind and Kafka's own words, which name the problem (timeout, TLS, SASL) and never a password. */
     static String describe(Throwable failure) {
         Throwable cause = failure;
-        while ((cause instanceof java.util.concurrent.ExecutionException || cause instanceof java.util.concurrent.CompletionException)
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        String kind = cause instanceof org.apache.kafka.common.errors.TimeoutException
+        String kind = cause instanceof TimeoutException
                 ? "unreachable (no answer within " + ANSWER_WITHIN_MS + " ms)"
-                : cause instanceof org.apache.kafka.common.errors.SaslAuthenticationException
+                : cause instanceof SaslAuthenticationException
                         ? "SASL authentication refused"
-                        : cause instanceof org.apache.kafka.common.errors.SslAuthenticationException
+                        : cause instanceof SslAuthenticationException
                                 ? "TLS handshake refused"
-                                : cause instanceof org.apache.kafka.common.errors.AuthorizationException
-                                        ? "not authorised" : cause.getClass().getSimpleName();
+                                : cause instanceof AuthorizationException
+                                        ? "not authorised"
+                                        : cause.getClass().getSimpleName();
         String words = cause.getMessage() == null ? "" : ": " + cause.getMessage().replaceAll("\\p{Cntrl}", " ");
         String text = kind + words;
         return text.length() <= MAX_REASON_CHARS ? text : text.substring(0, MAX_REASON_CHARS) + "…";

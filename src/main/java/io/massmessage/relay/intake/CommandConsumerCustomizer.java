@@ -2,8 +2,6 @@ package io.massmessage.relay.intake;
 
 import io.massmessage.relay.config.Channels;
 
-import io.massmessage.relay.intake.PendingBounds;
-import io.massmessage.relay.intake.PollCounter;
 import io.smallrye.reactive.messaging.ClientCustomizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;

@@ -23,7 +23,8 @@ public class IntakeBeans {
     PendingBounds pendingBounds(RelayConfig config, PartitionLanes lanes, KafkaClientService kafkaClients) {
         return new PendingBounds(config.maxPending(), config.maxPendingBytes(), lanes, action -> {
             @SuppressWarnings("unchecked")
-            KafkaConsumer<Object, Object> consumer = (KafkaConsumer<Object, Object>) kafkaClients.getConsumer(Channels.COMMANDS);
+            KafkaConsumer<Object, Object> consumer = (KafkaConsumer<Object, Object>) kafkaClients
+                    .getConsumer(Channels.COMMANDS);
             if (consumer == null) {
                 return null;
             }

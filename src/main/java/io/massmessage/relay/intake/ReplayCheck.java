@@ -63,7 +63,8 @@ public class ReplayCheck {
         this(config.replayCheck(), kafka, commandTopic, List.of(succeeded, failed, rateLimited, deadLetter));
     }
 
-    ReplayCheck(RelayConfig.ReplayCheck config, Map<String, Object> kafka, String commandTopic, List<String> answerTopics) {
+    ReplayCheck(RelayConfig.ReplayCheck config, Map<String, Object> kafka, String commandTopic,
+            List<String> answerTopics) {
         this.config = config;
         this.kafka = kafka;
         this.commandTopic = commandTopic;
@@ -111,7 +112,7 @@ public class ReplayCheck {
                 Long from = commit != null ? Long.valueOf(commit.offset()) : beginnings.get(partition);
                 Long to = ends.get(partition);
                 if (from != null && to != null && from < to) {
-                    ranges.put(partition, new long[] {from, to});
+                    ranges.put(partition, new long[]{from, to});
                 }
             }
             if (ranges.isEmpty()) {
@@ -136,12 +137,16 @@ public class ReplayCheck {
                                 offsets, ConcurrentHashMap.newKeySet()));
                     }
                 }
-                LOG.infof("replay check: %d records to replay on %s, %d of them already answered (%d outcome and dead-letter "
-                        + "records read%s, %d ms)", replayed, ranges.keySet(), skippable, scan.read(),
-                        scan.complete() ? "" : ", stopped at relay.replay-check limits", (System.nanoTime() - started) / 1_000_000);
+                LOG.infof(
+                        "replay check: %d records to replay on %s, %d of them already answered (%d outcome and dead-letter "
+                                + "records read%s, %d ms)",
+                        replayed, ranges.keySet(), skippable, scan.read(),
+                        scan.complete() ? "" : ", stopped at relay.replay-check limits",
+                        (System.nanoTime() - started) / 1_000_000);
             }
         } catch (RuntimeException e) {
-            LOG.warnf(e, "replay check failed for %s: their replayed records are processed again (at-least-once)", partitions);
+            LOG.warnf(e, "replay check failed for %s: their replayed records are processed again (at-least-once)",
+                    partitions);
         }
     }
 

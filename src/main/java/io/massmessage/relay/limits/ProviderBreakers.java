@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProviderBreakers {
 
     /** Breaker states, as health and metrics show them. */
-    public enum State { closed, open, half_open }
+    public enum State {
+        closed, open, half_open
+    }
 
     private final Clock clock;
     private final Delays delays;

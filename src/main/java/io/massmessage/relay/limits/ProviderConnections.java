@@ -25,11 +25,6 @@ public final class ProviderConnections {
         this.poolSize = poolSize;
     }
 
-    /** No limit on connections (for tests of the budgets alone). */
-    public static ProviderConnections unlimited() {
-        return new ProviderConnections(provider -> Integer.MAX_VALUE);
-    }
-
     /** {@code provider}'s pool. */
     Pool of(String provider) {
         return pools.computeIfAbsent(provider, p -> new Pool(poolSize.applyAsInt(p)));

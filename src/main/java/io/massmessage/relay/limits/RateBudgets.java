@@ -17,7 +17,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -87,8 +86,9 @@ public final class RateBudgets {
      */
     public <T> Uni<T> send(String provider, String apiKey, Limits limits, Instant deadline,
             Function<Reservation, Uni<T>> then) {
-        Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey, k -> new Budget(provider, fingerprint(apiKey),
-                limits, connections.of(provider)));
+        Budget budget = budgets.computeIfAbsent(provider + "\u0000" + apiKey,
+                k -> new Budget(provider, fingerprint(apiKey),
+                        limits, connections.of(provider)));
         return Uni.createFrom().emitter(emitter -> {
             @SuppressWarnings("unchecked")
             UniEmitter<Object> untyped = (UniEmitter<Object>) emitter;
@@ -98,11 +98,6 @@ public final class RateBudgets {
             emitter.onTermination(() -> waiter.cancel(budget));
             budget.enter(waiter);
         });
-    }
-
-    /** {@link #send} with nothing to do: the connection is given back as soon as the slot is granted. */
-    public Uni<Reservation> acquire(String provider, String apiKey, Limits limits, Instant deadline) {
-        return send(provider, apiKey, limits, deadline, reservation -> Uni.createFrom().item(reservation));
     }
 
     /** Corrects the key's budget from what the provider said on an answer; {@code throttled} for a 429. */
@@ -287,7 +282,8 @@ public final class RateBudgets {
                 long now = clock.millis();
                 sweep(now, done);
                 while (!queue.isEmpty() && earliest(now) <= now) {
-                    ProviderConnections.Permit permit = spare != null ? spare : awaitingConnection ? null : connections.tryTake();
+                    ProviderConnections.Permit permit = spare != null ? spare
+                            : awaitingConnection ? null : connections.tryTake();
                     spare = null;
                     if (permit == null) {
                         awaitConnection(done);
@@ -316,7 +312,7 @@ public final class RateBudgets {
             nextSweep = now + SWEEP_EVERY_MS;
             double slot = earliest(now);
             int ahead = 0;
-            for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+            for (Iterator<Waiter> it = queue.iterator(); it.hasNext();) {
                 Waiter waiter = it.next();
                 long eta = (long) Math.floor(slot + ahead * interval()) - now;
                 if (now + eta > waiter.deadline) {
@@ -347,7 +343,8 @@ public final class RateBudgets {
                 pumping = true;
                 round = ++timerRound;
                 long now = clock.millis();
-                delay = awaitingConnection ? CONNECTION_WAIT_SWEEP_MS : Math.max(0, (long) Math.ceil(earliest(now) - now));
+                delay = awaitingConnection ? CONNECTION_WAIT_SWEEP_MS
+                        : Math.max(0, (long) Math.ceil(earliest(now) - now));
             }
             delays.after(Duration.ofMillis(delay)).subscribe().with(ignored -> pump(round), failure -> pump(round));
         }

@@ -9,12 +9,12 @@ import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * The command consumer's own Kafka client metrics (Micrometer's {@link KafkaClientMetrics}), among

@@ -1,19 +1,19 @@
 package io.massmessage.relay.metrics;
 
 import io.massmessage.relay.intake.PendingBounds;
-import io.massmessage.relay.limits.ProviderConnections;
 import io.massmessage.relay.limits.ProviderBreakers;
+import io.massmessage.relay.limits.ProviderConnections;
 import io.massmessage.relay.limits.RateBudgets;
 import io.massmessage.relay.provider.ProviderClient;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import jakarta.enterprise.event.Observes;
 
 /**
  * Gauges over the flow's state: commands waiting for rate budget, each API key's budget (tagged by
@@ -24,15 +24,19 @@ import jakarta.enterprise.event.Observes;
 public class PipelineGauges {
 
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
-            ProviderRegistry registry, ProviderClient client, PendingBounds gate, ProviderConnections connections, Vertx vertx) {
+            ProviderRegistry registry, ProviderClient client, PendingBounds gate, ProviderConnections connections,
+            Vertx vertx) {
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
         metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending records",
                 () -> gate.held().size());
-        metrics.gauge("relay.partition.share", "Pending records each assigned partition may hold (max-pending / assigned)",
+        metrics.gauge("relay.partition.share",
+                "Pending records each assigned partition may hold (max-pending / assigned)",
                 gate::share);
-        metrics.gauge("relay.partition.pending", "Records polled from owned partitions and not finished (bounded by the shares)",
+        metrics.gauge("relay.partition.pending",
+                "Records polled from owned partitions and not finished (bounded by the shares)",
                 gate::pending);
-        metrics.gauge("relay.partition.pending.bytes", "Payload bytes of the records counted by relay.partition.pending",
+        metrics.gauge("relay.partition.pending.bytes",
+                "Payload bytes of the records counted by relay.partition.pending",
                 gate::pendingBytes);
         // per-key gauges, tagged by provider and key fingerprint, registered as keys come into use
         Set<String> known = ConcurrentHashMap.newKeySet();
@@ -42,11 +46,14 @@ public class PipelineGauges {
                     Supplier<Optional<RateBudgets.KeyView>> now = () -> budgets.keys().stream()
                             .filter(k -> k.provider().equals(key.provider()) && k.key().equals(key.key())).findFirst();
                     metrics.gauge("relay.budget.limit.minute", "The key's requests per minute as last learned",
-                            () -> now.get().map(RateBudgets.KeyView::perMinute).orElse(0L), "provider", key.provider(), "key", key.key());
+                            () -> now.get().map(RateBudgets.KeyView::perMinute).orElse(0L), "provider", key.provider(),
+                            "key", key.key());
                     metrics.gauge("relay.budget.remaining.day", "Requests left today for the key (-1: no daily limit)",
-                            () -> now.get().map(RateBudgets.KeyView::remainingToday).orElse(0L), "provider", key.provider(), "key", key.key());
+                            () -> now.get().map(RateBudgets.KeyView::remainingToday).orElse(0L), "provider",
+                            key.provider(), "key", key.key());
                     metrics.gauge("relay.budget.key.waiting", "Commands waiting for this key's budget",
-                            () -> now.get().map(RateBudgets.KeyView::waiting).orElse(0), "provider", key.provider(), "key", key.key());
+                            () -> now.get().map(RateBudgets.KeyView::waiting).orElse(0), "provider", key.provider(),
+                            "key", key.key());
                 }
             }
         });

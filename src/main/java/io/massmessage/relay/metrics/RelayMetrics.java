@@ -2,9 +2,9 @@ package io.massmessage.relay.metrics;
 
 import io.massmessage.relay.outcome.Outcome;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -29,13 +29,9 @@ public final class RelayMetrics {
         this.consumed = Counter.builder("relay.commands.consumed").description("Command records taken from Kafka")
                 .register(registry);
         this.replaySkipped = Counter.builder("relay.replays.skipped")
-                .description("Replayed command records acknowledged as they were: an earlier owner had published their outcome or dead letter")
+                .description(
+                        "Replayed command records acknowledged as they were: an earlier owner had published their outcome or dead letter")
                 .register(registry);
-    }
-
-    /** Meters that go nowhere, for tests that build the pipeline by hand. */
-    public static RelayMetrics discarding() {
-        return new RelayMetrics(new SimpleMeterRegistry());
     }
 
     public void consumed() {
@@ -56,8 +52,10 @@ public final class RelayMetrics {
     public void outcome(Outcome outcome) {
         String category = outcome instanceof Outcome.Failed failed ? failed.category().name() : "none";
         String provider = outcome.command().provider();
-        outcomes.computeIfAbsent(provider + '/' + outcome.name() + '/' + category, k -> registry.counter("relay.outcomes",
-                "provider", provider, "outcome", outcome.name(), "category", category)).increment();
+        outcomes.computeIfAbsent(provider + '/' + outcome.name() + '/' + category,
+                k -> registry.counter("relay.outcomes",
+                        "provider", provider, "outcome", outcome.name(), "category", category))
+                .increment();
     }
 
     /** One provider request and how long it took; {@code status} 0 for a transport fault. */
@@ -86,7 +84,7 @@ public final class RelayMetrics {
 
     /** Registers a gauge read from {@code value}. */
     public void gauge(String name, String description, Supplier<Number> value, String... tags) {
-        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
+        Gauge.builder(name, value).description(description).tags(tags).register(registry);
     }
 
     static String statusClass(int status) {

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -78,14 +77,13 @@ public final class DeadLetterWriter {
     private final String topic;
     private final int maxRequestBytes;
     private final Backoff backoff;
-    private final AtomicLong truncated = new AtomicLong();
-    private final AtomicLong retries = new AtomicLong();
     private volatile boolean closed;
 
     @Inject
     public DeadLetterWriter(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
             @ConfigProperty(name = "mp.messaging.incoming.commands.dead-letter-queue.topic") String topic) {
-        this(new KafkaProducer<>(producerConfig(kafka, config.deadLetter())), topic, config.deadLetter().maxRequestBytes(),
+        this(new KafkaProducer<>(producerConfig(kafka, config.deadLetter())), topic,
+                config.deadLetter().maxRequestBytes(),
                 new Backoff(config.publishRetry()));
     }
 
@@ -162,16 +160,15 @@ public final class DeadLetterWriter {
             }
             Shape smaller = isTooLarge(failure) ? shape.smaller(Math.max(0, maxRequestBytes - OVERHEAD)) : null;
             if (smaller != null) {
-                truncated.incrementAndGet();
                 LOG.warnf("dead letter of %s-%d@%d refused for its size (%d value bytes): writing it cut to %d bytes%s",
                         letter.sourceTopic(), letter.sourcePartition(), letter.sourceOffset(), shape.length(),
                         smaller.length(), smaller.bare() ? ", without the command's headers" : "");
                 return attempt(letter, smaller, keepTrying, failures);
             }
-            retries.incrementAndGet();
             Duration wait = backoff.after(failures);
             LOG.warnf("dead letter of %s-%d@%d not written (%s); retrying in %d ms", letter.sourceTopic(),
-                    letter.sourcePartition(), letter.sourceOffset(), failure.getClass().getSimpleName(), wait.toMillis());
+                    letter.sourcePartition(), letter.sourceOffset(), failure.getClass().getSimpleName(),
+                    wait.toMillis());
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
                     .chain(() -> attempt(letter, shape, keepTrying, failures + 1));
         });
@@ -239,16 +236,6 @@ public final class DeadLetterWriter {
         });
     }
 
-    /** Dead letters written cut so far. */
-    public long truncatedCount() {
-        return truncated.get();
-    }
-
-    /** Dead-letter writes retried so far. */
-    public long retryCount() {
-        return retries.get();
-    }
-
     static String bounded(String reason, int max) {
         if (reason == null) {
             return "";
@@ -262,7 +249,8 @@ public final class DeadLetterWriter {
 
     static String sha256(byte[] value) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value == null ? new byte[0] : value));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value == null ? new byte[0] : value));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

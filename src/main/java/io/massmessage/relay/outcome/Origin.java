@@ -17,7 +17,8 @@ public record Origin(String topic, int partition, long offset) {
     public static final String OFFSET_HEADER = "relay-command-offset";
 
     /** The headers naming a dead letter's command record (the connector's names, which {@link DeadLetterWriter} writes too). */
-    static final String[] DEAD_LETTER_HEADERS = {DeadLetterWriter.TOPIC, DeadLetterWriter.PARTITION, DeadLetterWriter.OFFSET};
+    static final String[] DEAD_LETTER_HEADERS = {DeadLetterWriter.TOPIC, DeadLetterWriter.PARTITION,
+            DeadLetterWriter.OFFSET};
     static final String[] OUTCOME_HEADERS = {TOPIC_HEADER, PARTITION_HEADER, OFFSET_HEADER};
 
     /** Writes this origin into an outcome record's headers. */

@@ -37,6 +37,19 @@ public sealed interface Outcome {
      */
     record Failed(UpdateCommand command, int attempts, long durationMs, Integer httpStatus, ErrorCategory category,
             String detail, String providerBody, RateLimitInfo rateLimit, Credits credits) implements Outcome {
+
+        /** A failure with nothing from the provider in it (no status, body, limits or credits); see {@link #answered}. */
+        public static Failed of(UpdateCommand command, int attempts, long durationMs, ErrorCategory category,
+                String detail) {
+            return new Failed(command, attempts, durationMs, null, category, detail, null, null, null);
+        }
+
+        /** This failure with what the provider's last answer said. */
+        public Failed answered(Integer httpStatus, String providerBody, RateLimitInfo rateLimit, Credits credits) {
+            return new Failed(command, attempts, durationMs, httpStatus, category, detail, providerBody, rateLimit,
+                    credits);
+        }
+
         @Override
         public String name() {
             return "failed";
@@ -48,7 +61,8 @@ public sealed interface Outcome {
      * wait we allow; {@code rateLimit.retryAt()} says when one opens. {@code httpStatus} is 429 when
      * the provider refused, {@code null} when the relay foresaw it and sent nothing.
      */
-    record RateLimited(UpdateCommand command, int attempts, long durationMs, Integer httpStatus, RateLimitInfo rateLimit,
+    record RateLimited(UpdateCommand command, int attempts, long durationMs, Integer httpStatus,
+            RateLimitInfo rateLimit,
             Credits credits) implements Outcome {
         @Override
         public String name() {

@@ -6,7 +6,6 @@ import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
@@ -19,10 +18,11 @@ import java.time.ZoneOffset;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.jboss.logging.Logger;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes outcome events, as JSON written here with Jackson, to the topic of their outcome, keyed

@@ -61,7 +61,8 @@ final class BoundedBody implements BodyCodec<Buffer> {
         @Override
         public Future<Void> write(Buffer data) {
             if (result.future().isComplete()) {
-                return Future.failedFuture(result.future().failed() ? result.future().cause() : new IllegalStateException("ended"));
+                return Future.failedFuture(
+                        result.future().failed() ? result.future().cause() : new IllegalStateException("ended"));
             }
             if (body.length() + (long) data.length() > maxBytes) {
                 TooLargeException tooLarge = new TooLargeException(maxBytes);
@@ -84,7 +85,8 @@ final class BoundedBody implements BodyCodec<Buffer> {
         public void end(Handler<AsyncResult<Void>> handler) {
             result.tryComplete(body);
             if (handler != null) {
-                handler.handle(result.future().succeeded() ? Future.succeededFuture() : Future.failedFuture(result.future().cause()));
+                handler.handle(result.future().succeeded() ? Future.succeededFuture()
+                        : Future.failedFuture(result.future().cause()));
             }
         }
 

@@ -17,17 +17,18 @@ import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.mutiny.ext.web.codec.BodyCodec;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.time.Duration;
 
 /**
  * Sends {@link ProviderRequest}s without blocking, one pooled Vert.x Web Client per provider, and
@@ -60,7 +61,8 @@ public final class ProviderClient {
         this.defaultPoolSize = relay.maxInFlight();
         for (ProviderAdapter adapter : registry.all()) {
             ProvidersConfig.Endpoint endpoint = registry.endpoint(adapter);
-            targets.put(adapter.name(), Target.create(vertx, endpoint, endpoint.maxConnections().orElse(defaultPoolSize)));
+            targets.put(adapter.name(),
+                    Target.create(vertx, endpoint, endpoint.maxConnections().orElse(defaultPoolSize)));
             inFlight.put(adapter.name(), new AtomicInteger());
         }
     }
@@ -82,7 +84,7 @@ public final class ProviderClient {
             HttpRequest<io.vertx.core.buffer.Buffer> http = target.client
                     .request(HttpMethod.valueOf(request.method()), target.basePath + request.path())
                     .timeout(target.requestTimeoutMs)
-                    .as(io.vertx.mutiny.ext.web.codec.BodyCodec.<io.vertx.core.buffer.Buffer>newInstance(body));
+                    .as(BodyCodec.<io.vertx.core.buffer.Buffer>newInstance(body));
             request.headers().forEach(http::putHeader);
             propagator.inject(trace.with(span), http, (carrier, name, value) -> carrier.putHeader(name, value));
             var open = inFlight.get(adapter.name());
@@ -131,8 +133,8 @@ public final class ProviderClient {
 
     private static HttpReply reply(HttpResponse<io.vertx.core.buffer.Buffer> response) {
         Map<String, String> headers = new HashMap<>();
-        response.headers().forEach(entry ->
-                headers.putIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), entry.getValue()));
+        response.headers()
+                .forEach(entry -> headers.putIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), entry.getValue()));
         io.vertx.core.buffer.Buffer body = response.body();
         return new HttpReply(response.statusCode(), headers, body == null ? "" : body.toString());
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The one place that picks a provider's adapter by name, and its credentials by account. Refuses to be
@@ -21,10 +22,10 @@ public final class ProviderRegistry {
 
     public ProviderRegistry(@All List<ProviderAdapter> adapters, ProvidersConfig config) {
         this.adapters = new TreeMap<>(adapters.stream().collect(
-                java.util.stream.Collectors.toMap(ProviderAdapter::name, Function.identity())));
+                Collectors.toMap(ProviderAdapter::name, Function.identity())));
         this.config = config;
-        this.adapters.values().forEach(adapter ->
-                ProviderSettings.check(adapter.name(), adapter.endpoint(config), config.allowPlainHttp()));
+        this.adapters.values().forEach(
+                adapter -> ProviderSettings.check(adapter.name(), adapter.endpoint(config), config.allowPlainHttp()));
     }
 
     /** The adapter for a provider name, if there is one. */

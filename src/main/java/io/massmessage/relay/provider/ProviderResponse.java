@@ -16,7 +16,8 @@ public sealed interface ProviderResponse {
 
     /** The update was applied. {@code message} is the provider's description of the message. */
     record Accepted(int httpStatus, JsonNode message, RateLimitInfo rateLimit, Credits credits)
-            implements ProviderResponse {}
+            implements
+                ProviderResponse {}
 
     /** The provider refused for good: retrying the same request cannot help. */
     record Rejected(int httpStatus, ErrorCategory category, String detail, String providerBody,
@@ -27,5 +28,6 @@ public sealed interface ProviderResponse {
 
     /** A fault that may pass: 5xx, timeout, connection refused or reset. */
     record Transient(int httpStatus, String detail, String providerBody, RateLimitInfo rateLimit, Credits credits)
-            implements ProviderResponse {}
+            implements
+                ProviderResponse {}
 }

@@ -4,6 +4,7 @@ import io.massmessage.relay.config.ProvidersConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,9 @@ final class ProviderSettings {
             char c = key.charAt(i);
             if (c == '\r' || c == '\n') {
                 problems.add(variable + " contains a line break at character " + (i + 1) + " of " + key.length()
-                        + (i >= key.length() - 2 ? " (a trailing newline, as kubectl create secret --from-file keeps it)" : ""));
+                        + (i >= key.length() - 2
+                                ? " (a trailing newline, as kubectl create secret --from-file keeps it)"
+                                : ""));
                 return;
             }
             if (c < 0x20 || c > 0x7e) {
@@ -77,7 +80,8 @@ final class ProviderSettings {
             return;
         }
         if (!scheme.equals("https") && !(scheme.equals("http") && (allowPlainHttp || isLoopback(url.getHost())))) {
-            problems.add(variable + " must use https (plain http only for loopback hosts, or with PROVIDERS_ALLOW_PLAIN_HTTP=true)");
+            problems.add(variable
+                    + " must use https (plain http only for loopback hosts, or with PROVIDERS_ALLOW_PLAIN_HTTP=true)");
         }
         if (url.getRawUserInfo() != null) {
             problems.add(variable + " must not contain user info (credentials go in PROVIDERS_<NAME>_API_KEY)");
@@ -100,7 +104,7 @@ final class ProviderSettings {
         }
         try {
             return InetAddress.getByName(bare).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return false;
         }
     }

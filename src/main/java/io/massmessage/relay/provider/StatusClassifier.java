@@ -1,6 +1,7 @@
 package io.massmessage.relay.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
 
 /** Turns a non-success HTTP status into the outcome it deserves (CONTRACT §3 categories). */
 public final class StatusClassifier {
@@ -46,7 +47,7 @@ public final class StatusClassifier {
         if (detail == null) {
             return false;
         }
-        String text = detail.toLowerCase(java.util.Locale.ROOT);
+        String text = detail.toLowerCase(Locale.ROOT);
         return text.contains("already sent") || text.contains("already delivered") || text.contains("not editable")
                 || text.contains("cannot edit") || text.contains("can't edit");
     }

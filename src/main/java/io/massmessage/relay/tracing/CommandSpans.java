@@ -58,14 +58,9 @@ public final class CommandSpans {
         this.propagator = otel.getPropagators().getTextMapPropagator();
     }
 
-    /** Spans that go nowhere and propagate nothing, for tests that build the pipeline by hand. */
-    public static CommandSpans none() {
-        return new CommandSpans(OpenTelemetry.noop());
-    }
-
     /** Starts the span of the command read from {@code topic}/{@code partition} at {@code offset}, under the record's traceparent. */
     public CommandSpan start(String topic, int partition, long offset, Headers headers) {
-        Context parent = headers == null ? Context.root() : propagator.extract(Context.root(), headers, KAFKA_HEADERS);
+        Context parent = propagator.extract(Context.root(), headers, KAFKA_HEADERS);
         Span span = tracer.spanBuilder(topic + " process")
                 .setParent(parent)
                 .setSpanKind(SpanKind.CONSUMER)
@@ -80,7 +75,8 @@ public final class CommandSpans {
 
     /** Writes {@code trace}'s {@code traceparent} (and {@code tracestate}) into an outgoing record's headers. */
     public void inject(Context trace, Headers headers) {
-        propagator.inject(trace, headers, (carrier, key, value) -> carrier.add(key, value.getBytes(StandardCharsets.UTF_8)));
+        propagator.inject(trace, headers,
+                (carrier, key, value) -> carrier.add(key, value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A command's span and the context its work runs under. */

@@ -80,14 +80,17 @@ class PackageLayoutTest {
         classes().that().resideInAPackage(RELAY + ".config").and().areInterfaces().and().areTopLevelClasses()
                 .should().beAnnotatedWith(ConfigMapping.class).check(MAIN);
         Set<String> classes = MAIN.stream()
-                .filter(type -> type.getPackageName().equals(RELAY + ".config") && type.isTopLevelClass() && !type.isInterface())
+                .filter(type -> type.getPackageName().equals(RELAY + ".config") && type.isTopLevelClass()
+                        && !type.isInterface())
                 .map(JavaClass::getSimpleName).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(classes).as("classes in config besides the mappings").containsExactly("Channels", "KafkaClientSettings");
+        assertThat(classes).as("classes in config besides the mappings").containsExactly("Channels",
+                "KafkaClientSettings");
     }
 
     @Test
     void theRelayNeverReachesTheSimulatorOrTheDevStack() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.massmessage.simulator..", "io.massmessage.devstack..")
+        noClasses().should().dependOnClassesThat()
+                .resideInAnyPackage("io.massmessage.simulator..", "io.massmessage.devstack..")
                 .check(MAIN);
     }
 

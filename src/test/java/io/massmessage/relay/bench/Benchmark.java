@@ -4,6 +4,7 @@ import static io.massmessage.relay.testing.Commands.command;
 import static io.massmessage.relay.testing.Commands.key;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.ServiceProcess;
@@ -11,11 +12,23 @@ import io.massmessage.simulator.Latency;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,9 +54,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Benchmark {
 
     private static final Path OUT = Path.of("target", "bench");
+    /** Where each full run writes its table ({@code ./mvnw -Pbench} at scale 1). */
+    static final Path RESULTS = Path.of("docs", "benchmarks");
+    static final DateTimeFormatter RUN_NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm", Locale.ROOT);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** One client for every metrics scrape: the harness's own CPU counts against the figures. */
-    private static final java.net.http.HttpClient METRICS = java.net.http.HttpClient.newHttpClient();
+    private static final HttpClient METRICS = HttpClient.newHttpClient();
     private static final String[] SERVICE_JVM = jvmOptions();
     /** relay.max-pending of the relay runs (the service's default unless -Dbench.pending says otherwise). */
     private static final int PENDING = Integer.getInteger("bench.pending", 4096);
@@ -110,7 +127,8 @@ public final class Benchmark {
 
     private void runAll() throws Exception {
         StringBuilder table = new StringBuilder();
-        table.append("| scenario | relay | ideal | efficiency | sequential baseline | ratio |\n|---|---|---|---|---|---|\n");
+        table.append(
+                "| scenario | relay | ideal | efficiency | sequential baseline | ratio |\n|---|---|---|---|---|---|\n");
         int c = 512;
         int n1 = scaled(20_000);
         // This JVM (broker, simulator, load generator) starts cold and gets faster as its JIT compiles the
@@ -147,9 +165,10 @@ public final class Benchmark {
                 perSecond.append(' ').append((long) probe.series().values().stream().mapToDouble(v -> v[second]).sum());
             }
             System.out.println(perSecond);
-            probe.series().entrySet().stream().min(java.util.Comparator.comparingDouble(e -> java.util.Arrays.stream(e.getValue()).sum()))
-                    .ifPresent(slowest -> System.out.println("slowest, " + slowest.getKey() + ":" + java.util.Arrays.stream(slowest.getValue())
-                            .mapToObj(v -> " " + (long) v).collect(java.util.stream.Collectors.joining())));
+            probe.series().entrySet().stream().min(Comparator.comparingDouble(e -> Arrays.stream(e.getValue()).sum()))
+                    .ifPresent(slowest -> System.out
+                            .println("slowest, " + slowest.getKey() + ":" + Arrays.stream(slowest.getValue())
+                                    .mapToObj(v -> " " + (long) v).collect(Collectors.joining())));
             return;
         }
 
@@ -163,13 +182,18 @@ public final class Benchmark {
         Run fixedBase = throughputRun("s1-baseline", new Latency.Fixed(300), 40, 40, 1);
         double ideal1 = c / 0.3;
         table.append(row("1. L = 300 ms, C = 512, " + n1 + " commands / 2,000 messages",
-                fmt(fixed.throughput()) + " cmd/s (median; runs " + throughputs(fixedRuns) + ")", fmt(ideal1) + " cmd/s",
-                pct(fixed.throughput() / ideal1), fmt(fixedBase.throughput()) + " cmd/s", ratio(fixed.throughput(), fixedBase.throughput())));
-        table.append(row("1b. L uniform 100–500 ms", fmt(uniform.throughput()) + " cmd/s (median; runs " + throughputs(uniformRuns) + ")",
-                fmt(ideal1) + " cmd/s", pct(uniform.throughput() / ideal1), "—", ratio(uniform.throughput(), fixedBase.throughput())));
+                fmt(fixed.throughput()) + " cmd/s (median; runs " + throughputs(fixedRuns) + ")",
+                fmt(ideal1) + " cmd/s",
+                pct(fixed.throughput() / ideal1), fmt(fixedBase.throughput()) + " cmd/s",
+                ratio(fixed.throughput(), fixedBase.throughput())));
+        table.append(row("1b. L uniform 100–500 ms",
+                fmt(uniform.throughput()) + " cmd/s (median; runs " + throughputs(uniformRuns) + ")",
+                fmt(ideal1) + " cmd/s", pct(uniform.throughput() / ideal1), "—",
+                ratio(uniform.throughput(), fixedBase.throughput())));
         Files.writeString(Path.of("docs", "bench-scenario1.svg"), SvgChart.lines(
                 "Scenario 1: outcomes per second (C = 512)", "seconds", "outcomes / s",
-                Map.of("L = 300 ms", SvgChart.toArray(fixed.perSecond()), "L uniform 100–500 ms", SvgChart.toArray(uniform.perSecond())),
+                Map.of("L = 300 ms", SvgChart.toArray(fixed.perSecond()), "L uniform 100–500 ms",
+                        SvgChart.toArray(uniform.perSecond())),
                 Map.of("ideal C/L", ideal1)));
 
         // 2. Budget-bound: 10 API keys of 600 a minute each for 5 minutes, time scaled x4 (2,400 a minute
@@ -177,8 +201,11 @@ public final class Benchmark {
         BudgetResult budget = budgetRun("s2", 512, PENDING, 90);
         BudgetResult budgetBase = budgetRun("s2-baseline", 1, 1, 30);
         double perKey = 600.0 * TIME_SCALE_S2 / 60;
-        table.append(row("2. 10 keys × 600/min for 5 min (time ×" + TIME_SCALE_S2 + ": " + fmt(perKey) + "/s each), per key after the first minute",
-                fmt(budget.minRate) + "–" + fmt(budget.maxRate) + " req/s per key, " + budget.late429 + " × 429 after minute 1 ("
+        table.append(row(
+                "2. 10 keys × 600/min for 5 min (time ×" + TIME_SCALE_S2 + ": " + fmt(perKey)
+                        + "/s each), per key after the first minute",
+                fmt(budget.minRate) + "–" + fmt(budget.maxRate) + " req/s per key, " + budget.late429
+                        + " × 429 after minute 1 ("
                         + budget.all429 + " in all); at most " + budget.maxPending + " pending of " + PENDING,
                 fmt(perKey) + " req/s per key", pct(budget.minRate / perKey) + " (worst key)",
                 fmt(budgetBase.sumRate) + " req/s all keys", ratio(budget.sumRate, budgetBase.sumRate)));
@@ -188,7 +215,7 @@ public final class Benchmark {
         Run zero = throughputRun("s3", new Latency.Fixed(0), n3, 2_000, c);
         Run zeroBase = throughputRun("s3-baseline", new Latency.Fixed(0), scaled(2_000), 2_000, 1);
         table.append(row("3. L = 0, " + n3 + " commands", fmt(zero.throughput()) + " cmd/s, "
-                        + String.format(Locale.ROOT, "%.2f", (double) zero.cpuMs / zero.sent) + " ms CPU/cmd",
+                + String.format(Locale.ROOT, "%.2f", (double) zero.cpuMs / zero.sent) + " ms CPU/cmd",
                 "—", "—", fmt(zeroBase.throughput()) + " cmd/s", ratio(zero.throughput(), zeroBase.throughput())));
 
         // 4. Added latency at half of scenario 1's throughput.
@@ -200,17 +227,28 @@ public final class Benchmark {
         // 5. RSS with 2,000 requests in flight.
         Run inFlight = throughputRun("s5", new Latency.Fixed(3_000), 4_000, 4_000, 2_048);
         table.append(row("5. RSS at " + inFlight.maxConcurrent + " in flight (L = 3 s, deploy/jvm.options)",
-                inFlight.maxRssKb / 1024 + " MB", "≤ 300 MB", inFlight.maxRssKb / 1024 <= 300 ? "met" : "missed", "—", "—"));
+                inFlight.maxRssKb / 1024 + " MB", "≤ 300 MB", inFlight.maxRssKb / 1024 <= 300 ? "met" : "missed", "—",
+                "—"));
         Files.writeString(Path.of("docs", "bench-scenario2.svg"), SvgChart.lines(
-                "Scenario 2: requests per second per key vs budget (time ×" + TIME_SCALE_S2 + ")", "seconds", "requests / s",
+                "Scenario 2: requests per second per key vs budget (time ×" + TIME_SCALE_S2 + ")", "seconds",
+                "requests / s",
                 budget.series, Map.of("budget " + fmt(600.0 * TIME_SCALE_S2 / 60) + "/s", 600.0 * TIME_SCALE_S2 / 60)));
 
-        String header = "Benchmark " + LocalDate.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+        String header = "Benchmark " + LocalDate.now() + " on " + Runtime.getRuntime().availableProcessors()
+                + " cores, Java "
                 + System.getProperty("java.version") + ", scale " + scale + "; the service ran as its packaged jar ("
-                + String.join(" ", ServiceProcess.shippedJvmOptions()) + (SERVICE_JVM.length == 0 ? "" : " " + String.join(" ", SERVICE_JVM))
+                + String.join(" ", ServiceProcess.shippedJvmOptions())
+                + (SERVICE_JVM.length == 0 ? "" : " " + String.join(" ", SERVICE_JVM))
                 + ") beside the broker and the simulator on the same machine.\n\n";
         String result = header + table;
         Files.writeString(OUT.resolve("results.md"), result);
+        if (scale == 1.0) {
+            // one file per full run; the README's Benchmark table is the newest (ReadmeResultsTest)
+            Path run = RESULTS.resolve(LocalDateTime.now().format(RUN_NAME) + "-bench.md");
+            Files.createDirectories(RESULTS);
+            Files.writeString(run, "# Benchmark run\n\n" + result);
+            System.out.println("this run: " + run);
+        }
         System.out.println();
         System.out.println(result);
         System.out.println("plots: docs/bench-scenario1.svg, docs/bench-scenario2.svg; logs: " + OUT);
@@ -222,18 +260,18 @@ public final class Benchmark {
         for (int i = 1; i <= 3; i++) {
             runs.add(throughputRun(id + "-" + i, latency, n, 2_000, c));
         }
-        runs.sort(java.util.Comparator.comparingDouble(Run::throughput));
+        runs.sort(Comparator.comparingDouble(Run::throughput));
         return runs;
     }
 
     private static String throughputs(List<Run> runs) {
-        return runs.stream().map(r -> fmt(r.throughput())).collect(java.util.stream.Collectors.joining(", "));
+        return runs.stream().map(r -> fmt(r.throughput())).collect(Collectors.joining(", "));
     }
 
     /** Collection time of this JVM (broker, simulator, load generator) so far. */
     private static long harnessGcMs() {
-        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
     }
 
     private int scaled(int n) {
@@ -245,12 +283,16 @@ public final class Benchmark {
         Topics t = topics(id);
         settings.latency = latency;
         simulator.counters().reset();
-        List<Map.Entry<String, String>> warmUp = c > 1 ? commands("warm-" + id, Math.min(3_000, n), Math.min(messages, 1_000),
-                m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)}) : List.of();
-        List<Map.Entry<String, String>> measured = commands(id, n, messages, m -> new String[] {"onlyfansapi", "acct_b" + (m % 50)});
+        List<Map.Entry<String, String>> warmUp = c > 1
+                ? commands("warm-" + id, Math.min(3_000, n), Math.min(messages, 1_000),
+                        m -> new String[]{"onlyfansapi", "acct_w" + (m % 50)})
+                : List.of();
+        List<Map.Entry<String, String>> measured = commands(id, n, messages,
+                m -> new String[]{"onlyfansapi", "acct_b" + (m % 50)});
         int port = EmbeddedKafka.freePort();
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
-                ServiceProcess service = ServiceProcess.start(props(id, t, c, Math.max(c, PENDING), Map.of("quarkus.http.port", String.valueOf(port))),
+                ServiceProcess service = ServiceProcess.start(
+                        props(id, t, c, Math.max(c, PENDING), Map.of("quarkus.http.port", String.valueOf(port))),
                         OUT.resolve(id + ".log"), SERVICE_JVM)) {
             if (!warmUp.isEmpty()) {
                 client.sendAll(t.commands, warmUp);
@@ -272,23 +314,30 @@ public final class Benchmark {
             // give it a moment, so "pending after" shows a leak, not that race
             List<String> after = scrape(port);
             for (int i = 0; i < 50 && metric(after, "relay_partition_pending") > 0; i++) {
-                Thread.sleep(100);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 after = scrape(port);
             }
-            double allocatedKbPerCommand = (metric(after, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n / 1024;
+            double allocatedKbPerCommand = (metric(after, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n
+                    / 1024;
             sampler.interrupt();
-            System.out.printf("%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command, GC %.1f s%n", id,
-                    outcomes.size(), new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(), simulator.counters().maxConcurrent(),
-                    maxRss.get() / 1024, simulator.counters().byProviderStatus(), metric(after, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
+            System.out.printf(
+                    "%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command, GC %.1f s%n",
+                    id,
+                    outcomes.size(), new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(),
+                    simulator.counters().maxConcurrent(),
+                    maxRss.get() / 1024, simulator.counters().byProviderStatus(),
+                    metric(after, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
                     (long) metric(after, "relay_partition_pending"), (double) harnessCpu / n, harnessGc / 1000.0);
-            Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(), simulator.counters().byProviderStatus());
+            Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(),
+                    simulator.counters().byProviderStatus());
             service.stop();
             return run;
         }
     }
 
     /** Per-key rates of ten budget-bound keys between the end of the first (scaled) minute and {@code seconds}. */
-    record BudgetResult(double minRate, double maxRate, double sumRate, long late429, long all429, Map<String, double[]> series,
+    record BudgetResult(double minRate, double maxRate, double sumRate, long late429, long all429,
+            Map<String, double[]> series,
             long maxPending, double gcSeconds) {}
 
     private BudgetResult budgetRun(String id, int c, int pending, int seconds) throws Exception {
@@ -305,7 +354,8 @@ public final class Benchmark {
         settings.perMinute.put("fansly", perMinute);
         simulator.counters().reset();
         int perKey = (int) (perMinute / 60 * (seconds + 15)); // more than the budget allows
-        List<Map.Entry<String, String>> load = commands(id, perKey * 10, 2_000, m -> new String[] {"fansly", "fyk" + (m % 10)});
+        List<Map.Entry<String, String>> load = commands(id, perKey * 10, 2_000,
+                m -> new String[]{"fansly", "fyk" + (m % 10)});
         Map<String, double[]> series = new LinkedHashMap<>();
         long late429 = 0;
         long all429;
@@ -315,7 +365,8 @@ public final class Benchmark {
         extra.put("quarkus.http.port", String.valueOf(port));
         long maxPending = 0;
         double gcSeconds;
-        try (ServiceProcess service = ServiceProcess.start(props(id, t, c, pending, extra), OUT.resolve(id + ".log"), SERVICE_JVM)) {
+        try (ServiceProcess service = ServiceProcess.start(props(id, t, c, pending, extra), OUT.resolve(id + ".log"),
+                SERVICE_JVM)) {
             sendFast(t.commands, load);
             long start = System.nanoTime();
             List<Map<String, Long>> snapshots = new ArrayList<>();
@@ -336,7 +387,8 @@ public final class Benchmark {
                 String account = "fansly:fyk" + k;
                 double[] perSecond = new double[seconds];
                 for (int s = 1; s <= seconds; s++) {
-                    perSecond[s - 1] = snapshots.get(s).getOrDefault(account, 0L) - snapshots.get(s - 1).getOrDefault(account, 0L);
+                    perSecond[s - 1] = snapshots.get(s).getOrDefault(account, 0L)
+                            - snapshots.get(s - 1).getOrDefault(account, 0L);
                 }
                 series.put("key " + k, perSecond);
             }
@@ -355,7 +407,8 @@ public final class Benchmark {
             max = Math.max(max, rate);
             sum += rate;
         }
-        System.out.printf("%s: per-key %.1f–%.1f req/s, 429s after the first minute %d (all %d), max %d pending of %d, GC pauses %.1f s%n",
+        System.out.printf(
+                "%s: per-key %.1f–%.1f req/s, 429s after the first minute %d (all %d), max %d pending of %d, GC pauses %.1f s%n",
                 id, min, max, late429, all429, maxPending, pending, gcSeconds);
         return new BudgetResult(min, max, sum, late429, all429, series, maxPending, gcSeconds);
     }
@@ -364,14 +417,19 @@ public final class Benchmark {
     private long[] pacedRun(String id, double rate, int seconds) throws Exception {
         Topics t = topics(id);
         settings.latency = new Latency.Fixed(300);
-        List<Map.Entry<String, String>> warmUp = commands("warm-" + id, 3_000, 1_000, m -> new String[] {"onlyfansapi", "acct_w" + (m % 50)});
+        List<Map.Entry<String, String>> warmUp = commands("warm-" + id, 3_000, 1_000,
+                m -> new String[]{"onlyfansapi", "acct_w" + (m % 50)});
         int n = (int) (rate * seconds);
-        List<Map.Entry<String, String>> paced = commands(id, n, Math.max(1, n / 4), m -> new String[] {"onlyfansapi", "acct_p" + (m % 50)});
+        List<Map.Entry<String, String>> paced = commands(id, n, Math.max(1, n / 4),
+                m -> new String[]{"onlyfansapi", "acct_p" + (m % 50)});
         Map<String, Long> sentAt = new HashMap<>();
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
-                ServiceProcess service = ServiceProcess.start(props(id, t, 512, PENDING, Map.of()), OUT.resolve(id + ".log"), SERVICE_JVM);
-                KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                        "linger.ms", "0", "acks", "all"), new StringSerializer(), new StringSerializer())) {
+                ServiceProcess service = ServiceProcess.start(props(id, t, 512, PENDING, Map.of()),
+                        OUT.resolve(id + ".log"), SERVICE_JVM);
+                KafkaProducer<String, String> producer = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                                "linger.ms", "0", "acks", "all"),
+                        new StringSerializer(), new StringSerializer())) {
             client.sendAll(t.commands, warmUp);
             awaitCount(client, "warm-" + id + "-", warmUp.size(), 300);
             long start = System.nanoTime();
@@ -397,7 +455,7 @@ public final class Benchmark {
             long p50 = added.get(added.size() / 2);
             long p99 = added.get(Math.min(added.size() - 1, (int) (added.size() * 0.99)));
             System.out.printf("%s: %d commands at %.0f/s, added latency p50 %d ms p99 %d ms%n", id, n, rate, p50, p99);
-            return new long[] {p50, p99};
+            return new long[]{p50, p99};
         }
     }
 
@@ -414,7 +472,8 @@ public final class Benchmark {
         Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
         props.put("mp.messaging.incoming.commands.topic", t.commands);
         props.put("mp.messaging.incoming.commands.group.id", "bench-" + t.commands);
-        props.put("mp.messaging.incoming.commands.dead-letter-queue.topic", t.commands.replace("commands", "dead-letter"));
+        props.put("mp.messaging.incoming.commands.dead-letter-queue.topic",
+                t.commands.replace("commands", "dead-letter"));
         for (String channel : List.of("succeeded", "failed", "rate-limited")) {
             props.put("mp.messaging.outgoing." + channel + ".topic", t.out);
         }
@@ -430,7 +489,8 @@ public final class Benchmark {
         return props;
     }
 
-    private static List<Map.Entry<String, String>> commands(String id, int n, int messages, IntFunction<String[]> target) {
+    private static List<Map.Entry<String, String>> commands(String id, int n, int messages,
+            IntFunction<String[]> target) {
         List<Map.Entry<String, String>> commands = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int m = i % messages;
@@ -442,8 +502,10 @@ public final class Benchmark {
     }
 
     private void sendFast(String topic, List<Map.Entry<String, String>> records) {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                "linger.ms", "20", "batch.size", "262144"), new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "linger.ms", "20", "batch.size", "262144"),
+                new StringSerializer(), new StringSerializer())) {
             records.forEach(r -> producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())));
         }
     }
@@ -452,7 +514,8 @@ public final class Benchmark {
      * Polls until {@code n} outcomes of commands whose ids start with {@code prefix} have arrived. Each record is
      * scanned once: the harness shares the two cores with the service, so its own CPU counts against the figures.
      */
-    private static List<ConsumerRecord<byte[], byte[]>> awaitCount(KafkaTestClient client, String prefix, int n, int timeoutSeconds) {
+    private static List<ConsumerRecord<byte[], byte[]>> awaitCount(KafkaTestClient client, String prefix, int n,
+            int timeoutSeconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         byte[] marker = ("\"commandId\":\"" + prefix).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         List<ConsumerRecord<byte[], byte[]>> mine = new ArrayList<>();
@@ -474,8 +537,7 @@ public final class Benchmark {
     }
 
     private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
+        outer : for (int i = 0; i <= haystack.length - needle.length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;
@@ -500,17 +562,17 @@ public final class Benchmark {
 
     /** CPU time of this JVM: the broker, the simulator and the load generator. */
     private static long harnessCpuMs() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1_000_000;
     }
 
     /** The service's Prometheus text; empty while it does not answer. */
     private static List<String> scrape(int port) {
         try {
-            return METRICS.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/q/metrics"))
-                            .timeout(java.time.Duration.ofSeconds(2)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofLines()).body().toList();
-        } catch (java.io.IOException | RuntimeException e) {
+            return METRICS.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofLines()).body().toList();
+        } catch (IOException | RuntimeException e) {
             return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

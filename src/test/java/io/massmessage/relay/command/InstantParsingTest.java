@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,8 @@ class InstantParsingTest {
     @Test
     void agreesWithTheFormatterOnHandPickedCases() {
         List<String> cases = List.of("2026-12-01T15:00:00Z", "2026-12-01T15:00:00.5Z", "2026-12-01T15:00:00.123456789Z",
-                "2026-12-01T15:00:00.1234567891Z", "2026-12-01T15:00:00.Z", "2026-02-29T00:00:00Z", "2028-02-29T00:00:00Z",
+                "2026-12-01T15:00:00.1234567891Z", "2026-12-01T15:00:00.Z", "2026-02-29T00:00:00Z",
+                "2028-02-29T00:00:00Z",
                 "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-12-00T00:00:00Z",
                 "2026-12-01T24:00:00Z", "2026-12-01T23:60:00Z", "2026-12-01T23:59:60Z", "2026-12-01T15:00Z",
                 "2026-12-01T15:00:00+01:00", "2026-12-01T15:00:00z", "2026-12-01 15:00:00Z", "2026-1a-01T15:00:00Z",
@@ -52,8 +54,10 @@ class InstantParsingTest {
         List<String> disagreements = new ArrayList<>();
         int valid = 0;
         for (int i = 0; i < 50_000; i++) {
-            StringBuilder text = new StringBuilder(String.format("%04d-%02d-%02dT%02d:%02d:%02d", random.nextInt(10_000),
-                    random.nextInt(14), random.nextInt(33), random.nextInt(26), random.nextInt(62), random.nextInt(62)));
+            StringBuilder text = new StringBuilder(
+                    String.format("%04d-%02d-%02dT%02d:%02d:%02d", random.nextInt(10_000),
+                            random.nextInt(14), random.nextInt(33), random.nextInt(26), random.nextInt(62),
+                            random.nextInt(62)));
             if (random.nextBoolean()) {
                 text.append('.').append(String.valueOf(Math.abs(random.nextLong())), 0, 1 + random.nextInt(10));
             }
@@ -66,7 +70,7 @@ class InstantParsingTest {
             if (expected != null) {
                 valid++;
             }
-            if (!java.util.Objects.equals(fast(s), expected)) {
+            if (!Objects.equals(fast(s), expected)) {
                 disagreements.add(s);
             }
         }

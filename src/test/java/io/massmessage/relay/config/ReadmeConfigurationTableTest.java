@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smallrye.config.WithDefault;
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 
 /** The README's configuration table must name every config property with its env var and default, as the code has them. */
@@ -49,14 +51,16 @@ class ReadmeConfigurationTableTest {
         for (Row row : readmeRows().values()) {
             String p = row.property();
             if (p.startsWith("mp.messaging.") && !p.endsWith("session.timeout.ms")) {
-                assertThat(app.getProperty(p)).as("application.properties value of %s", p).isEqualTo(row.defaultValue());
+                assertThat(app.getProperty(p)).as("application.properties value of %s", p)
+                        .isEqualTo(row.defaultValue());
             } else if (p.equals("kafka.bootstrap.servers")) {
                 assertThat(app.getProperty(p)).isEqualTo("${KAFKA_BOOTSTRAP_SERVERS:" + row.defaultValue() + "}");
             } else if (p.startsWith("quarkus.")) {
-                assertThat(app.getProperty(p)).as("application.properties value of %s", p).isEqualTo(row.defaultValue());
+                assertThat(app.getProperty(p)).as("application.properties value of %s", p)
+                        .isEqualTo(row.defaultValue());
             } else if (p.startsWith("kafka.")) {
                 // Kafka client settings, read from KAFKA_* by Quarkus for every client (config.KafkaClientSettings)
-                assertThat(org.apache.kafka.clients.producer.ProducerConfig.configNames()).as("a Kafka client setting")
+                assertThat(ProducerConfig.configNames()).as("a Kafka client setting")
                         .contains(p.substring("kafka.".length()));
                 assertThat(app.getProperty(p)).as("%s is left to the environment", p).isNull();
             } else if (!p.endsWith("session.timeout.ms") && !p.contains("\"<account>\"")) {
@@ -71,7 +75,8 @@ class ReadmeConfigurationTableTest {
             if (row.env().equals("—")) {
                 continue;
             }
-            String derived = row.property().replace("<name>", "<NAME>").toUpperCase(Locale.ROOT).replaceAll("[.\\-]", "_");
+            String derived = row.property().replace("<name>", "<NAME>").toUpperCase(Locale.ROOT).replaceAll("[.\\-]",
+                    "_");
             // "KAFKA_SSL_TRUSTSTORE_LOCATION, _TYPE, _PASSWORD": the first names the property, the others its siblings
             assertThat(row.env().split(",")[0].trim()).as("env var of %s", row.property()).isEqualTo(derived);
         }
@@ -91,7 +96,7 @@ class ReadmeConfigurationTableTest {
     /** Properties of a mapping interface, kebab-cased, with their {@code @WithDefault} (or null). */
     private static void collect(Class<?> type, String prefix, Map<String, String> out) {
         for (Method method : type.getDeclaredMethods()) {
-            if (method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
+            if (method.isDefault() || Modifier.isStatic(method.getModifiers())) {
                 continue;
             }
             String name = prefix + "." + kebab(method.getName());

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -84,7 +85,8 @@ class KubernetesManifestsTest {
         container.path("env").forEach(e -> variables.add(e.path("name").asText()));
         Set<Pattern> known = knownVariables(app);
         for (String variable : variables) {
-            assertThat(known).as("%s is read by the application", variable).anyMatch(p -> p.matcher(variable).matches());
+            assertThat(known).as("%s is read by the application", variable)
+                    .anyMatch(p -> p.matcher(variable).matches());
         }
         assertThat(apiKeys.path("stringData").fieldNames()).toIterable().containsExactlyInAnyOrder(
                 "PROVIDERS_ONLYFANSAPI_API_KEY", "PROVIDERS_FANSMETRIC_API_KEY", "PROVIDERS_FANSLY_API_KEY");
@@ -107,10 +109,12 @@ class KubernetesManifestsTest {
         assertThat(caVolume.at("/secret/secretName").asText()).isEqualTo("mass-message-relay-kafka");
         String mount = findMount(container, "kafka-ca").path("mountPath").asText();
         assertThat(truststore).isEqualTo(mount + "/" + caVolume.at("/secret/items/0/path").asText());
-        assertThat(kafkaSecret.at("/stringData/" + caVolume.at("/secret/items/0/key").asText()).isMissingNode()).isFalse();
+        assertThat(kafkaSecret.at("/stringData/" + caVolume.at("/secret/items/0/key").asText()).isMissingNode())
+                .isFalse();
 
         // grace: the pod waits longer than the relay drains
-        Duration grace = Duration.parse("PT" + configMap.at("/data/RELAY_SHUTDOWN_GRACE").asText("20s").toUpperCase(Locale.ROOT));
+        Duration grace = Duration
+                .parse("PT" + configMap.at("/data/RELAY_SHUTDOWN_GRACE").asText("20s").toUpperCase(Locale.ROOT));
         assertThat(pod.path("terminationGracePeriodSeconds").asLong()).isGreaterThanOrEqualTo(grace.toSeconds() + 10);
 
         // topics: the Strimzi topics are exactly the channels' topics
@@ -118,7 +122,8 @@ class KubernetesManifestsTest {
                 "outgoing.succeeded.topic", "outgoing.failed.topic", "outgoing.rate-limited.topic")
                 .map(k -> app.getProperty("mp.messaging." + k)).collect(Collectors.toSet());
         List<JsonNode> topics = all(docs, "KafkaTopic");
-        assertThat(topics.stream().map(t -> t.at("/spec/topicName").asText())).containsExactlyInAnyOrderElementsOf(channelTopics);
+        assertThat(topics.stream().map(t -> t.at("/spec/topicName").asText()))
+                .containsExactlyInAnyOrderElementsOf(channelTopics);
         String commandTopic = app.getProperty("mp.messaging.incoming.commands.topic");
         int commandPartitions = topics.stream().filter(t -> t.at("/spec/topicName").asText().equals(commandTopic))
                 .findFirst().orElseThrow().at("/spec/partitions").asInt();
@@ -130,11 +135,13 @@ class KubernetesManifestsTest {
         assertThat(scaled.at("/spec/triggers/0/metadata/consumerGroup").asText())
                 .isEqualTo(app.getProperty("mp.messaging.incoming.commands.group.id"));
         assertThat(scaled.at("/spec/maxReplicaCount").asInt()).isBetween(1, commandPartitions);
-        assertThat(scaled.at("/spec/minReplicaCount").asInt()).isLessThanOrEqualTo(scaled.at("/spec/maxReplicaCount").asInt());
+        assertThat(scaled.at("/spec/minReplicaCount").asInt())
+                .isLessThanOrEqualTo(scaled.at("/spec/maxReplicaCount").asInt());
         // KEDA reads the lag with the relay's credentials: same broker address, every parameter from the Kafka secret
         assertThat(scaled.at("/spec/triggers/0/metadata/bootstrapServers").asText())
                 .isEqualTo(configMap.at("/data/KAFKA_BOOTSTRAP_SERVERS").asText());
-        JsonNode auth = named(docs, "TriggerAuthentication", scaled.at("/spec/triggers/0/authenticationRef/name").asText());
+        JsonNode auth = named(docs, "TriggerAuthentication",
+                scaled.at("/spec/triggers/0/authenticationRef/name").asText());
         List<String> parameters = new ArrayList<>();
         auth.at("/spec/secretTargetRef").forEach(ref -> {
             parameters.add(ref.path("parameter").asText());
@@ -144,7 +151,8 @@ class KubernetesManifestsTest {
         });
         assertThat(parameters).contains("sasl", "username", "password", "tls", "ca");
         assertThat(kafkaSecret.at("/stringData/sasl").asText()).isEqualTo(
-                configMap.at("/data/KAFKA_SASL_MECHANISM").asText().toLowerCase(Locale.ROOT).replace("-", "_").replace("scram_sha_", "scram_sha"));
+                configMap.at("/data/KAFKA_SASL_MECHANISM").asText().toLowerCase(Locale.ROOT).replace("-", "_")
+                        .replace("scram_sha_", "scram_sha"));
 
         // metrics: the ServiceMonitor scrapes the Service's port at the metrics path
         JsonNode service = one(docs, "Service");
@@ -162,7 +170,7 @@ class KubernetesManifestsTest {
     @Test
     void everyBaseFileIsListedInTheKustomization() throws IOException {
         JsonNode kustomization = YAML.readTree(K8S.resolve("base/kustomization.yaml").toFile());
-        Set<String> listed = new java.util.HashSet<>();
+        Set<String> listed = new HashSet<>();
         kustomization.path("resources").forEach(r -> listed.add(r.asText()));
         try (Stream<Path> files = Files.list(K8S.resolve("base"))) {
             assertThat(files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("kustomization.yaml")))
@@ -197,18 +205,20 @@ class KubernetesManifestsTest {
         JsonNode compose = YAML.readTree(Path.of("deploy", "compose.yaml").toFile());
         JsonNode relay = compose.at("/services/relay");
         Set<Pattern> known = knownVariables(applicationProperties());
-        relay.path("environment").fieldNames().forEachRemaining(variable ->
-                assertThat(known).as("%s is read by the application", variable).anyMatch(p -> p.matcher(variable).matches()));
+        relay.path("environment").fieldNames().forEachRemaining(variable -> assertThat(known)
+                .as("%s is read by the application", variable).anyMatch(p -> p.matcher(variable).matches()));
         assertThat(relay.at("/ports/0").asText()).isEqualTo("8080:8080");
         var simulator = new SimulatorSettings();
         for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
             String upper = provider.toUpperCase(Locale.ROOT);
             assertThat(relay.at("/environment/PROVIDERS_" + upper + "_API_KEY").asText())
                     .as("the key the simulator accepts").isEqualTo(simulator.apiKeys.get(provider));
-            assertThat(relay.at("/environment/PROVIDERS_" + upper + "_BASE_URL").asText()).isEqualTo("http://simulator:8089");
+            assertThat(relay.at("/environment/PROVIDERS_" + upper + "_BASE_URL").asText())
+                    .isEqualTo("http://simulator:8089");
         }
         // the simulator has its own image (it is not in the relay's), built from the jar the build writes beside the app
-        assertThat(compose.at("/services/simulator/build/dockerfile").asText()).isEqualTo("deploy/simulator.Dockerfile");
+        assertThat(compose.at("/services/simulator/build/dockerfile").asText())
+                .isEqualTo("deploy/simulator.Dockerfile");
         assertThat(compose.at("/services/simulator/ports/0").asText()).isEqualTo("8089:8089");
         String simulatorImage = Files.readString(Path.of("deploy", "simulator.Dockerfile"));
         assertThat(simulatorImage).contains(SimulatorMain.class.getName())
@@ -230,9 +240,11 @@ class KubernetesManifestsTest {
                 .contains("exec java @/app/jvm.options $JAVA_OPTS -jar");
         List<String> jvm = Files.readAllLines(Path.of("deploy", "jvm.options"));
         int heapMiB = jvm.stream().filter(line -> line.startsWith("-Xmx")).map(line -> line.replaceAll("[^0-9]", ""))
-                .mapToInt(Integer::parseInt).findFirst().orElseThrow(() -> new AssertionError("jvm.options sets no -Xmx"));
+                .mapToInt(Integer::parseInt).findFirst()
+                .orElseThrow(() -> new AssertionError("jvm.options sets no -Xmx"));
         JsonNode container = pod.at("/containers/0");
-        assertThat(container.at("/env").toString()).as("JAVA_OPTS must not override the benchmarked heap").doesNotContain("-Xmx");
+        assertThat(container.at("/env").toString()).as("JAVA_OPTS must not override the benchmarked heap")
+                .doesNotContain("-Xmx");
         int requestMiB = Integer.parseInt(container.at("/resources/requests/memory").asText().replace("Mi", ""));
         assertThat(requestMiB).as("memory request: the heap plus ~160 MiB of metaspace, code, threads and buffers")
                 .isGreaterThanOrEqualTo(heapMiB + 160);
@@ -245,7 +257,7 @@ class KubernetesManifestsTest {
 
     /** Env var names the application reads: its config mappings, the channel settings, and the JVM's. */
     private static Set<Pattern> knownVariables(Properties app) {
-        Set<Pattern> known = new java.util.HashSet<>();
+        Set<Pattern> known = new HashSet<>();
         for (var method : RelayConfig.class.getMethods()) {
             known.add(Pattern.compile("RELAY_" + env(method.getName()) + "(_[A-Z_]+)?"));
         }
@@ -302,7 +314,8 @@ class KubernetesManifestsTest {
     private static List<JsonNode> readBase() throws IOException {
         List<JsonNode> docs = new ArrayList<>();
         try (Stream<Path> files = Files.list(K8S.resolve("base"))) {
-            for (Path file : files.filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted()
+                    .toList()) {
                 docs.addAll(parse(Files.readString(file)));
             }
         }

@@ -3,6 +3,7 @@ package io.massmessage.relay.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.massmessage.relay.testing.HttpProbe;
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -30,9 +31,11 @@ class PackagedApplicationIT {
         try (Stream<Path> files = Files.list(APP.resolve("lib").resolve("main"))) {
             jars = files.map(file -> file.getFileName().toString()).toList();
         }
-        assertThat(jars).as("the Kafka client is packaged").anyMatch(jar -> jar.startsWith("org.apache.kafka.kafka-clients-"));
+        assertThat(jars).as("the Kafka client is packaged")
+                .anyMatch(jar -> jar.startsWith("org.apache.kafka.kafka-clients-"));
         assertThat(jars).as("no broker jar is packaged").noneMatch(jar -> jar.startsWith("org.apache.kafka.kafka_2.13-")
-                || jar.startsWith("org.apache.kafka.kafka-metadata-") || jar.startsWith("org.apache.kafka.kafka-server-")
+                || jar.startsWith("org.apache.kafka.kafka-metadata-")
+                || jar.startsWith("org.apache.kafka.kafka-server-")
                 || jar.startsWith("org.apache.kafka.kafka-raft-") || jar.startsWith("org.scala-lang."));
     }
 
@@ -46,14 +49,16 @@ class PackagedApplicationIT {
                     contents.stream().map(entry -> entry.getName()).forEach(name -> {
                         if (name.startsWith("io/massmessage/relay/") && name.endsWith(".class")) {
                             relayClasses.add(name);
-                        } else if (name.startsWith("io/massmessage/simulator/") || name.startsWith("io/massmessage/devstack/")) {
+                        } else if (name.startsWith("io/massmessage/simulator/")
+                                || name.startsWith("io/massmessage/devstack/")) {
                             devClasses.add(jar.getFileName() + "!" + name);
                         }
                     });
                 }
             }
         }
-        assertThat(relayClasses).as("the relay itself is packaged").contains("io/massmessage/relay/flow/RelayPipeline.class");
+        assertThat(relayClasses).as("the relay itself is packaged")
+                .contains("io/massmessage/relay/flow/RelayPipeline.class");
         assertThat(devClasses).as("simulator and dev-stack classes in target/quarkus-app").isEmpty();
     }
 
@@ -61,11 +66,12 @@ class PackagedApplicationIT {
     void theSimulatorJarRunsOnThePackagedLibraries() throws Exception {
         Path simulatorJar;
         try (Stream<Path> files = Files.list(Path.of("target"))) {
-            simulatorJar = files.filter(file -> file.getFileName().toString().endsWith("-simulator.jar")).findFirst().orElseThrow();
+            simulatorJar = files.filter(file -> file.getFileName().toString().endsWith("-simulator.jar")).findFirst()
+                    .orElseThrow();
         }
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", APP.resolve("lib").resolve("main") + "/*" + java.io.File.pathSeparator + simulatorJar,
+                "-cp", APP.resolve("lib").resolve("main") + "/*" + File.pathSeparator + simulatorJar,
                 "io.massmessage.simulator.SimulatorMain")
                 .redirectErrorStream(true)
                 .redirectOutput(Path.of("target", "simulator-jar.log").toFile());

@@ -18,11 +18,13 @@ class PrometheusRulesTest {
 
     @Test
     void theRulesFileHoldsExactlyTheReadmesAlerts() throws Exception {
-        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Path.of("deploy", "prometheus-rules.yaml").toFile());
+        JsonNode rules = new ObjectMapper(new YAMLFactory())
+                .readTree(Path.of("deploy", "prometheus-rules.yaml").toFile());
         List<String> fromFile = new ArrayList<>();
         rules.at("/groups").forEach(group -> group.path("rules").forEach(rule -> {
             assertThat(rule.path("alert").asText()).as("every rule is an alert with a name").isNotBlank();
-            fromFile.add(rule.path("expr").asText().trim() + (rule.has("for") ? " for " + rule.path("for").asText() : ""));
+            fromFile.add(
+                    rule.path("expr").asText().trim() + (rule.has("for") ? " for " + rule.path("for").asText() : ""));
         }));
 
         String readme = Files.readString(Path.of("README.md"));

@@ -20,12 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The one-command local run: a real Kafka broker (KRaft, in this JVM), the provider simulator, the
@@ -51,24 +54,26 @@ public final class LocalRun {
         boolean stay = Boolean.getBoolean("local.stay");
         int kafkaPort = Integer.getInteger("local.kafka.port", 9092);
         int simulatorPort = Integer.getInteger("local.simulator.port", 8089);
-        Summary summary = run(System.out, kafkaPort, simulatorPort, stay, Duration.ofSeconds(180), bootstrap -> { });
+        Summary summary = run(System.out, kafkaPort, simulatorPort, stay, Duration.ofSeconds(180), bootstrap -> {});
         System.exit(summary.total() == summary.sent() ? 0 : 1);
     }
 
     /** Runs the whole stack; returns once the feed is answered (or, with {@code stay}, after Ctrl-C). */
     static Summary run(PrintStream out, int kafkaPort, int simulatorPort, boolean stay, Duration timeout,
-            java.util.function.Consumer<String> beforeShutdown) throws Exception {
+            Consumer<String> beforeShutdown) throws Exception {
         Path work = Files.createDirectories(Path.of("target", "local-run"));
         Path kafkaData = work.resolve("kafka");
         deleteTree(kafkaData);
         Vertx vertx = Vertx.vertx();
         EmbeddedKafka kafka = EmbeddedKafka.start(kafkaData, portOrFree(kafkaPort), 4);
-        kafka.createTopics(4, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
+        kafka.createTopics(4, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED,
+                Topics.DEAD_LETTER);
         SimulatorSettings settings = new SimulatorSettings();
         settings.latency = new Latency.Uniform(50, 250);
         settings.serverErrorRate = 0.08;
         settings.perMinute.put("fansly", 16L);
-        ProviderSimulator simulator = ProviderSimulator.start(vertx, portOrFree(simulatorPort), settings, Clock.systemUTC());
+        ProviderSimulator simulator = ProviderSimulator.start(vertx, portOrFree(simulatorPort), settings,
+                Clock.systemUTC());
         simulator.deliver("fansmetric", "84000", "999");
 
         Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
@@ -88,7 +93,7 @@ public final class LocalRun {
 
         out.println("mass-message-relay local run");
         out.printf("  broker     %s  (Apache Kafka %s, KRaft, data in %s)%n", kafka.bootstrapServers(),
-                org.apache.kafka.common.utils.AppInfoParser.getVersion(), kafkaData);
+                AppInfoParser.getVersion(), kafkaData);
         out.printf("  simulator  %s  (OnlyFansAPI, FansMetric, Fansly API; 8%% server errors; Fansly 16 req/min)%n",
                 simulator.baseUrl());
         out.printf("  service    pid %d, http port %s, log %s%n", service.pid(), props.get("quarkus.http.port"),
@@ -101,7 +106,8 @@ public final class LocalRun {
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), Topics.SUCCEEDED, Topics.FAILED,
                 Topics.RATE_LIMITED, Topics.DEAD_LETTER)) {
             client.sendAll(Topics.COMMANDS, feed);
-            out.printf("sent %d sample commands to %s (%d of them invalid)%n%n", feed.size(), Topics.COMMANDS, SampleFeed.INVALID);
+            out.printf("sent %d sample commands to %s (%d of them invalid)%n%n", feed.size(), Topics.COMMANDS,
+                    SampleFeed.INVALID);
             out.printf(ROW, "PROVIDER", "ACCOUNT", "MESSAGE", "OUTCOME", "CATEGORY", "ATTEMPTS", "DURATION");
             long deadline = System.nanoTime() + timeout.toNanos();
             int printed = 0;
@@ -112,11 +118,13 @@ public final class LocalRun {
                     ConsumerRecord<byte[], byte[]> record = seen.get(printed);
                     if (record.topic().equals(Topics.DEAD_LETTER)) {
                         deadLetters++;
-                        out.printf("%-12s key=%-22s %s%n", "dead-letter", text(record.key()), header(record, "dead-letter-reason"));
+                        out.printf("%-12s key=%-22s %s%n", "dead-letter", text(record.key()),
+                                header(record, "dead-letter-reason"));
                     } else {
                         JsonNode event = JSON.readTree(record.value());
                         String category = event.path("error").path("category").asText("-");
-                        outcomes.merge(event.path("outcome").asText() + (category.equals("-") ? "" : "/" + category), 1, Integer::sum);
+                        outcomes.merge(event.path("outcome").asText() + (category.equals("-") ? "" : "/" + category), 1,
+                                Integer::sum);
                         out.printf(ROW, event.path("provider").asText(), event.path("account").asText(),
                                 event.path("messageId").asText(), event.path("outcome").asText(), category,
                                 event.path("attempts").asText(), event.path("durationMs").asText() + " ms");
@@ -132,7 +140,8 @@ public final class LocalRun {
                             + "  echo 'fansly:fy_demo|{\"commandId\":\"mine-1\",\"provider\":\"fansly\",\"account\":\"fy_demo\","
                             + "\"messageId\":\"s1\",\"update\":{\"text\":\"hello\"}}' | kcat -P -b %s -t %s -K '|'%n"
                             + "  kcat -C -b %s -t %s -f '%%k %%s\\n'%n"
-                            + "new outcomes print below; Ctrl-C stops everything.%n", kafka.bootstrapServers(), Topics.COMMANDS,
+                            + "new outcomes print below; Ctrl-C stops everything.%n", kafka.bootstrapServers(),
+                            Topics.COMMANDS,
                             kafka.bootstrapServers(), Topics.SUCCEEDED);
                 }
             }
@@ -146,15 +155,17 @@ public final class LocalRun {
         Summary summary = new Summary(feed.size(), outcomes, deadLetters);
         out.println();
         out.printf("summary: %d commands -> %d outcomes %s, %d dead letters; simulator answered %d requests %s, "
-                        + "at most %d at once%n", summary.sent(), summary.total() - deadLetters, outcomes, deadLetters,
-                simulator.counters().total(), simulator.counters().byProviderStatus(), simulator.counters().maxConcurrent());
+                + "at most %d at once%n", summary.sent(), summary.total() - deadLetters, outcomes, deadLetters,
+                simulator.counters().total(), simulator.counters().byProviderStatus(),
+                simulator.counters().maxConcurrent());
         beforeShutdown.accept(kafka.bootstrapServers());
         Runtime.getRuntime().removeShutdownHook(hook);
         hook.run();
         return summary;
     }
 
-    private static void shutdown(ServiceProcess service, ProviderSimulator simulator, Vertx vertx, EmbeddedKafka kafka) {
+    private static void shutdown(ServiceProcess service, ProviderSimulator simulator, Vertx vertx,
+            EmbeddedKafka kafka) {
         try {
             service.stop();
         } catch (Exception ignored) {
@@ -179,7 +190,7 @@ public final class LocalRun {
     private static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -2,16 +2,16 @@ package io.massmessage.relay.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.massmessage.relay.testing.KafkaTestClient;
+import io.massmessage.relay.testing.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import io.massmessage.relay.testing.KafkaTestClient;
-import io.massmessage.relay.testing.Topics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,10 +53,12 @@ class LocalRunIT {
         long outcomeLines = printed.lines().filter(l -> l.matches("^(onlyfansapi|fansmetric|fansly)\\s.*")).count();
         long deadLetterLines = printed.lines().filter(l -> l.startsWith("dead-letter ")).count();
         assertThat(outcomeLines + deadLetterLines).isEqualTo(feed);
-        Matcher line = Pattern.compile("summary: (\\d+) commands -> (\\d+) outcomes .*, (\\d+) dead letters").matcher(printed);
+        Matcher line = Pattern.compile("summary: (\\d+) commands -> (\\d+) outcomes .*, (\\d+) dead letters")
+                .matcher(printed);
         assertThat(line.find()).as("summary line in:%n%s", printed).isTrue();
         assertThat(Integer.parseInt(line.group(1))).isEqualTo(feed);
-        assertThat(Integer.parseInt(line.group(2))).isEqualTo(outcomeLines).isEqualTo(summary.total() - summary.deadLetters());
+        assertThat(Integer.parseInt(line.group(2))).isEqualTo(outcomeLines)
+                .isEqualTo(summary.total() - summary.deadLetters());
         assertThat(Integer.parseInt(line.group(3))).isEqualTo(deadLetterLines).isEqualTo(summary.deadLetters());
         assertThat(onTopics).containsEntry("outcomes", Integer.parseInt(line.group(2)))
                 .containsEntry("deadLetters", Integer.parseInt(line.group(3)));

@@ -24,8 +24,10 @@ final class SampleFeed {
         for (int i = 0; i < 12; i++) {
             String account = "acct_demo" + (i % 3);
             feed.add(Map.entry(key("onlyfansapi", account), command(run + "-of-" + i, "onlyfansapi", account,
-                    String.valueOf(1000 + i % 4), "{\"text\":\"Weekend offer v" + i + "\",\"price\":" + (i % 2 == 0 ? 0 : 15)
-                            + ",\"mediaIds\":[\"ofapi_media_" + i + "\"],\"scheduledAt\":\"2030-01-0" + (1 + i % 5) + "T18:00:00Z\"}")));
+                    String.valueOf(1000 + i % 4),
+                    "{\"text\":\"Weekend offer v" + i + "\",\"price\":" + (i % 2 == 0 ? 0 : 15)
+                            + ",\"mediaIds\":[\"ofapi_media_" + i + "\"],\"scheduledAt\":\"2030-01-0" + (1 + i % 5)
+                            + "T18:00:00Z\"}")));
         }
         for (int i = 0; i < 12; i++) {
             String account = String.valueOf(84_000 + i % 2);
@@ -43,8 +45,9 @@ final class SampleFeed {
         feed.add(Map.entry(key("fansmetric", "84000"), command(run + "-sent", "fansmetric", "84000", "999",
                 "{\"text\":\"too late\"}")));
         feed.add(Map.entry("garbage", "this is not JSON"));
-        feed.add(Map.entry(key("onlyfansapi", "acct_demo0"), command(run + "-badprice", "onlyfansapi", "acct_demo0", "1000",
-                "{\"text\":\"x\",\"price\":2}")));
+        feed.add(Map.entry(key("onlyfansapi", "acct_demo0"),
+                command(run + "-badprice", "onlyfansapi", "acct_demo0", "1000",
+                        "{\"text\":\"x\",\"price\":2}")));
         feed.add(Map.entry(key("fansly", "fy_demo"), command(run + "-nocontent", "fansly", "fy_demo", "s1",
                 "{\"giphyId\":\"abc\"}")));
         feed.add(Map.entry("myspace:x", command(run + "-unknown", "myspace", "x", "1", "{\"text\":\"hi\"}")));

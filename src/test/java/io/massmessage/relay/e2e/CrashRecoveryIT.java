@@ -1,7 +1,5 @@
 package io.massmessage.relay.e2e;
 
-import static io.massmessage.relay.testing.Commands.command;
-import static io.massmessage.relay.testing.KafkaTestClient.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,9 +11,11 @@ import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +46,7 @@ class CrashRecoveryIT {
             props.put("mp.messaging.incoming.commands.heartbeat.interval.ms", "1000");
 
             // every 100th record is not JSON: its dead letter must not be written twice either
-            List<Map.Entry<String, String>> feed = new java.util.ArrayList<>();
+            List<Map.Entry<String, String>> feed = new ArrayList<>();
             List<Map.Entry<String, String>> load = Commands.sequencedLoad("crash", COMMANDS, MESSAGES);
             for (int i = 0; i < load.size(); i++) {
                 feed.add(load.get(i));
@@ -59,7 +59,8 @@ class CrashRecoveryIT {
             long firstStart = System.nanoTime();
             int seenAtKill;
             try (ServiceProcess first = ServiceProcess.start(props, logs.resolve("run-1.log"))) {
-                await().atMost(Duration.ofSeconds(120)).until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
                 seenAtKill = OutcomeRecords.commandIds(client).size();
                 first.kill();
             }
@@ -67,7 +68,8 @@ class CrashRecoveryIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> simulator.counters().concurrent() == 0);
             long callsAtKill = simulator.counters().total();
             try (ServiceProcess second = ServiceProcess.start(props, logs.resolve("run-2.log"))) {
-                await().atMost(Duration.ofSeconds(300)).until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS);
+                await().atMost(Duration.ofSeconds(300))
+                        .until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS);
                 // let the restarted service finish anything it replays before counting
                 await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
                 OutcomeRecords.commandIds(client);
@@ -79,15 +81,17 @@ class CrashRecoveryIT {
             long calls = simulator.counters().total();
             int duplicates = all.size() - distinct.size();
             List<String> deadLetters = client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).stream()
-                    .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
             System.out.printf("crash test: %d commands, %d outcomes seen before the kill (%d provider calls), "
                     + "%d outcome events in all for %d distinct commands (%d duplicates), %d provider calls in all "
-                    + "(%d repeated), %d dead letters for %d invalid records, %d s%n", COMMANDS, seenAtKill, callsAtKill,
+                    + "(%d repeated), %d dead letters for %d invalid records, %d s%n", COMMANDS, seenAtKill,
+                    callsAtKill,
                     all.size(), distinct.size(), duplicates, calls, calls - COMMANDS,
                     deadLetters.size(), INVALID, seconds);
 
             assertThat(distinct).hasSize(COMMANDS);
-            assertThat(deadLetters).as("each invalid record dead-lettered once").hasSize(INVALID).doesNotHaveDuplicates();
+            assertThat(deadLetters).as("each invalid record dead-lettered once").hasSize(INVALID)
+                    .doesNotHaveDuplicates();
             assertThat(calls).isGreaterThanOrEqualTo(COMMANDS);
             // The restarted service skips the replayed records whose outcome the killed one had published
             // (ReplayCheck): no command is answered twice, and only what was in flight at the kill is sent again.
@@ -97,8 +101,9 @@ class CrashRecoveryIT {
             assertThat(Files.readString(logs.resolve("run-2.log"))).as("the restarted service's replay check ran")
                     .contains("replay check: ");
             // Order per message survives the replay: each message's last applied update is its last command.
-            simulator.counters().updatesByMessage().forEach((message, updates) ->
-                    assertThat(updates.get(updates.size() - 1)).as(message).isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
+            simulator.counters().updatesByMessage()
+                    .forEach((message, updates) -> assertThat(updates.get(updates.size() - 1)).as(message)
+                            .isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
         }
     }
 }

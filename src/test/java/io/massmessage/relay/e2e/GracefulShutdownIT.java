@@ -1,6 +1,5 @@
 package io.massmessage.relay.e2e;
 
-import static io.massmessage.relay.testing.Commands.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,11 +44,13 @@ class GracefulShutdownIT {
             int seenAtTerm;
             Path firstLog = logs.resolve("run-1.log");
             try (ServiceProcess first = ServiceProcess.start(props, firstLog)) {
-                await().atMost(Duration.ofSeconds(120)).until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
                 seenAtTerm = OutcomeRecords.commandIds(client).size();
                 first.stop();
             }
-            String shutdownLine = Files.readAllLines(firstLog).stream().filter(l -> l.contains("shutdown: ")).findFirst()
+            String shutdownLine = Files.readAllLines(firstLog).stream().filter(l -> l.contains("shutdown: "))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no shutdown report in " + firstLog));
             long callsAtTerm = simulator.counters().total();
             try (ServiceProcess second = ServiceProcess.start(props, logs.resolve("run-2.log"))) {
@@ -71,8 +72,9 @@ class GracefulShutdownIT {
             assertThat(simulator.counters().total()).as("provider calls, one per command").isEqualTo(COMMANDS);
             assertThat(client.seen(r -> r.topic().equals(Topics.DEAD_LETTER))).isEmpty();
             assertThat(shutdownLine).contains("0 handed back");
-            simulator.counters().updatesByMessage().forEach((message, updates) ->
-                    assertThat(updates.get(updates.size() - 1)).as(message).isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
+            simulator.counters().updatesByMessage()
+                    .forEach((message, updates) -> assertThat(updates.get(updates.size() - 1)).as(message)
+                            .isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
         }
     }
 }

@@ -59,7 +59,8 @@ class HostileInputIT {
             try (var admin = stack.kafka().admin()) {
                 admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.COMMANDS),
                         List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", String.valueOf(4 << 20)),
-                                AlterConfigOp.OpType.SET)))).all().get();
+                                AlterConfigOp.OpType.SET))))
+                        .all().get();
             }
             List<HostilePayloads.Payload> payloads = new ArrayList<>();
             for (int i = 0; i < hostileCount; i++) {
@@ -70,8 +71,10 @@ class HostileInputIT {
             }
             List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
             for (HostilePayloads.Payload payload : payloads) {
-                var record = new ProducerRecord<>(Topics.COMMANDS, payload.key().getBytes(StandardCharsets.UTF_8), payload.value());
-                payload.headers().forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+                var record = new ProducerRecord<>(Topics.COMMANDS, payload.key().getBytes(StandardCharsets.UTF_8),
+                        payload.value());
+                payload.headers()
+                        .forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
                 records.add(record);
             }
             KafkaTestClient client = stack.client();
@@ -92,11 +95,13 @@ class HostileInputIT {
                 await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
                 client.poll();
                 assertThat(service.isAlive()).as("the service never stopped").isTrue();
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                        assertThat(ConsumerLag.of(stack.kafka(), "mass-message-relay", Topics.COMMANDS)).as("lag").isZero());
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                        () -> assertThat(ConsumerLag.of(stack.kafka(), "mass-message-relay", Topics.COMMANDS)).as("lag")
+                                .isZero());
                 int port = port(log);
                 HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+                        URI.create("http://127.0.0.1:" + port + "/q/health/live")).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
                 service.stop();
             }
@@ -128,7 +133,8 @@ class HostileInputIT {
                     String reason = header(answer, "dead-letter-reason");
                     if (reason.length() > 4096 || reason.equals("forged") || count(answer, "dead-letter-offset") != 1
                             || count(answer, "dead-letter-reason") != 1 || count(answer, "relay-command-offset") != 0) {
-                        wrong.add(payload.kind() + " #" + i + ": dead letter headers " + reason.substring(0, Math.min(80, reason.length())));
+                        wrong.add(payload.kind() + " #" + i + ": dead letter headers "
+                                + reason.substring(0, Math.min(80, reason.length())));
                     }
                 } else if (answer.topic().equals(Topics.SUCCEEDED)) {
                     row[2]++;
@@ -139,16 +145,21 @@ class HostileInputIT {
                     wrong.add("valid #" + i + " ended on " + answer.topic());
                 }
             }
-            System.out.printf("hostile input (seed %d): %d records (%d hostile, %d valid), %d s%n", seed, payloads.size(),
+            System.out.printf("hostile input (seed %d): %d records (%d hostile, %d valid), %d s%n", seed,
+                    payloads.size(),
                     hostileCount, payloads.size() - hostileCount, seconds);
-            System.out.printf("%-20s %8s %12s %10s %7s %10s%n", "class", "records", "dead letters", "succeeded", "failed", "truncated");
-            table.forEach((kind, row) -> System.out.printf("%-20s %8d %12d %10d %7d %10d%n", kind, row[0], row[1], row[2], row[3], row[4]));
-            System.out.printf("provider requests off the documented routes: %d %s%n", stack.simulator().counters().unroutedCount(),
+            System.out.printf("%-20s %8s %12s %10s %7s %10s%n", "class", "records", "dead letters", "succeeded",
+                    "failed", "truncated");
+            table.forEach((kind, row) -> System.out.printf("%-20s %8d %12d %10d %7d %10d%n", kind, row[0], row[1],
+                    row[2], row[3], row[4]));
+            System.out.printf("provider requests off the documented routes: %d %s%n",
+                    stack.simulator().counters().unroutedCount(),
                     stack.simulator().counters().unrouted());
 
             assertThat(wrong).as("records without exactly one proper answer").isEmpty();
             assertThat(stack.simulator().counters().unrouted()).as("requests off the documented routes").isEmpty();
-            assertThat(Files.readString(log)).as("the command stream never stopped").doesNotContain("the command stream");
+            assertThat(Files.readString(log)).as("the command stream never stopped")
+                    .doesNotContain("the command stream");
         }
     }
 
@@ -164,7 +175,9 @@ class HostileInputIT {
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header first = record.headers().headers(name).iterator().hasNext() ? record.headers().headers(name).iterator().next() : null;
+        Header first = record.headers().headers(name).iterator().hasNext()
+                ? record.headers().headers(name).iterator().next()
+                : null;
         return first == null ? "" : new String(first.value(), StandardCharsets.UTF_8);
     }
 

@@ -50,7 +50,8 @@ class HostileRecordsEndToEndTest {
         try (var admin = RelayTestEnvironment.kafka().admin()) {
             admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.COMMANDS),
                     List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", String.valueOf(4 << 20)),
-                            AlterConfigOp.OpType.SET)))).all().get();
+                            AlterConfigOp.OpType.SET))))
+                    .all().get();
         }
         Map<String, byte[]> hostile = new LinkedHashMap<>();
         hostile.put("oversize-1.2MiB", command(run + "-big1", "fansly", account, "1", "{\"text\":\""
@@ -59,8 +60,9 @@ class HostileRecordsEndToEndTest {
                 + "y".repeat(3_100_000) + "\"}").getBytes(StandardCharsets.UTF_8));
         hostile.put("price-1e400", command(run + "-inf", "fansly", account, "2", "{\"text\":\"x\",\"price\":1e400}")
                 .getBytes(StandardCharsets.UTF_8));
-        hostile.put("nesting-2000", ("{\"commandId\":\"" + run + "-deep\",\"x\":" + "[".repeat(2000) + "]".repeat(2000) + "}")
-                .getBytes(StandardCharsets.UTF_8));
+        hostile.put("nesting-2000",
+                ("{\"commandId\":\"" + run + "-deep\",\"x\":" + "[".repeat(2000) + "]".repeat(2000) + "}")
+                        .getBytes(StandardCharsets.UTF_8));
         StringBuilder echo = new StringBuilder(command(run + "-echo", "fansly", account, "3", "{\"text\":\"x\"}"));
         echo.setLength(echo.length() - 1);
         for (int i = 0; i < 10_000; i++) {
@@ -74,7 +76,8 @@ class HostileRecordsEndToEndTest {
                 Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER)) {
             int valid = 0;
             for (Map.Entry<String, byte[]> record : hostile.entrySet()) {
-                kafka.send(Topics.COMMANDS, key, command(run + "-ok" + valid, "fansly", account, "v" + valid, "{\"text\":\"ok\"}"));
+                kafka.send(Topics.COMMANDS, key,
+                        command(run + "-ok" + valid, "fansly", account, "v" + valid, "{\"text\":\"ok\"}"));
                 valid++;
                 if (record.getKey().equals("forged-headers")) {
                     kafka.send(Topics.COMMANDS, key, text(record.getValue()), Map.of(
@@ -84,7 +87,8 @@ class HostileRecordsEndToEndTest {
                     kafka.send(Topics.COMMANDS, key, record.getValue());
                 }
             }
-            kafka.send(Topics.COMMANDS, key, command(run + "-ok" + valid, "fansly", account, "v" + valid, "{\"text\":\"ok\"}"));
+            kafka.send(Topics.COMMANDS, key,
+                    command(run + "-ok" + valid, "fansly", account, "v" + valid, "{\"text\":\"ok\"}"));
             int validCount = valid + 1;
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -106,7 +110,8 @@ class HostileRecordsEndToEndTest {
                 byte[] original = hostile.get(big);
                 assertThat(header(letter, "dead-letter-cause")).as(big).isEqualTo("too_large");
                 assertThat(header(letter, "dead-letter-truncated")).as(big).isEqualTo("true");
-                assertThat(header(letter, "dead-letter-original-size")).as(big).isEqualTo(String.valueOf(original.length));
+                assertThat(header(letter, "dead-letter-original-size")).as(big)
+                        .isEqualTo(String.valueOf(original.length));
                 assertThat(header(letter, "dead-letter-original-sha256")).as(big)
                         .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(original)));
                 assertThat(letter.value().length).as(big).isLessThan(1 << 20).isPositive();
@@ -115,11 +120,13 @@ class HostileRecordsEndToEndTest {
             }
             assertThat(header(byCase.get("price-1e400"), "dead-letter-reason"))
                     .isEqualTo("update.price: must be less than 1000000000000 in magnitude");
-            assertThat(header(byCase.get("nesting-2000"), "dead-letter-reason")).startsWith("payload: over a parser limit (");
+            assertThat(header(byCase.get("nesting-2000"), "dead-letter-reason"))
+                    .startsWith("payload: over a parser limit (");
             assertThat(header(byCase.get("reason-echo"), "dead-letter-reason")).hasSizeLessThanOrEqualTo(4096)
                     .endsWith(" more problems");
             assertThat(byCase.get("tombstone").value()).isNull();
-            assertThat(header(byCase.get("tombstone"), "dead-letter-reason")).startsWith("payload: is null (a tombstone)");
+            assertThat(header(byCase.get("tombstone"), "dead-letter-reason"))
+                    .startsWith("payload: is null (a tombstone)");
 
             ConsumerRecord<byte[], byte[]> forged = byCase.get("forged-headers");
             for (String name : List.of("dead-letter-offset", "dead-letter-reason", "relay-command-offset")) {
@@ -131,8 +138,9 @@ class HostileRecordsEndToEndTest {
             assertThat(header(forged, "dead-letter-offset")).isNotEqualTo("999999");
             assertThat(forged.headers().lastHeader("relay-command-offset")).isNull();
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(ConsumerLag.of(RelayTestEnvironment.kafka(), "mass-message-relay", Topics.COMMANDS))
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(
+                            ConsumerLag.of(RelayTestEnvironment.kafka(), "mass-message-relay", Topics.COMMANDS))
                             .as("every record committed").isZero());
         }
     }

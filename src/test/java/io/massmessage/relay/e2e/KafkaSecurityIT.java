@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -33,14 +35,15 @@ import org.junit.jupiter.api.Test;
 class KafkaSecurityIT {
 
     private static final String USER = "mass-message-relay";
-    private static final String PASSWORD = "scram-" + java.util.UUID.randomUUID();
+    private static final String PASSWORD = "scram-" + UUID.randomUUID();
     private static final int COMMANDS = 2000;
     private static final int INVALID = 20;
 
     @Test
     void theRelayWorksOverSaslSslWithEveryClientAndRefusesWrongCredentialsClearly() throws Exception {
         var settings = OutcomeRecords.unlimitedProviders();
-        try (ProcessStack stack = ProcessStack.start(settings, "security-test", () -> EmbeddedKafka.startSecured(4, USER, PASSWORD))) {
+        try (ProcessStack stack = ProcessStack.start(settings, "security-test",
+                () -> EmbeddedKafka.startSecured(4, USER, PASSWORD))) {
             EmbeddedKafka.Secured secured = stack.kafka().secured();
             KafkaTestClient client = stack.client();
             Map<String, String> props = stack.serviceProperties();
@@ -57,28 +60,34 @@ class KafkaSecurityIT {
 
             Path firstLog = stack.logs().resolve("run-1.log");
             try (ServiceProcess first = ServiceProcess.start(props, secured.environment(PASSWORD), firstLog)) {
-                await().atMost(Duration.ofSeconds(120)).until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
                 first.kill();
             }
             int port = EmbeddedKafka.freePort();
             props.put("quarkus.http.port", String.valueOf(port));
             Path secondLog = stack.logs().resolve("run-2.log");
             try (ServiceProcess second = ServiceProcess.start(props, secured.environment(PASSWORD), secondLog)) {
-                await().atMost(Duration.ofSeconds(180)).until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS
-                        && client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).size() >= INVALID);
+                await().atMost(Duration.ofSeconds(180))
+                        .until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS
+                                && client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).size() >= INVALID);
                 await().atMost(Duration.ofSeconds(30)).until(() -> HttpProbe.status(port, "/q/health/ready") == 200);
                 second.stop();
             }
             String restarted = Files.readString(secondLog);
-            System.out.printf("security test: %d outcome events for %d commands over SASL_SSL (SCRAM-SHA-512), %d dead letters; %s%n",
-                    OutcomeRecords.commandIds(client).size(), COMMANDS, client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).size(),
+            System.out.printf(
+                    "security test: %d outcome events for %d commands over SASL_SSL (SCRAM-SHA-512), %d dead letters; %s%n",
+                    OutcomeRecords.commandIds(client).size(), COMMANDS,
+                    client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).size(),
                     firstLine(restarted, "replay check: "));
-            java.util.Map<String, List<String>> byId = new java.util.TreeMap<>();
+            Map<String, List<String>> byId = new TreeMap<>();
             client.seen(r -> !r.topic().equals(Topics.DEAD_LETTER)).forEach(r -> {
                 String text = KafkaTestClient.text(r.value());
                 String id = text.replaceAll(".*\"commandId\":\"([^\"]*)\".*", "$1");
-                byId.computeIfAbsent(id, k -> new ArrayList<>()).add(r.topic() + "-" + r.partition() + "@" + r.offset() + " ts=" + r.timestamp()
-                        + " origin=" + KafkaTestClient.header(r, "relay-command-partition") + "@" + KafkaTestClient.header(r, "relay-command-offset"));
+                byId.computeIfAbsent(id, k -> new ArrayList<>())
+                        .add(r.topic() + "-" + r.partition() + "@" + r.offset() + " ts=" + r.timestamp()
+                                + " origin=" + KafkaTestClient.header(r, "relay-command-partition") + "@"
+                                + KafkaTestClient.header(r, "relay-command-offset"));
             });
             byId.forEach((id, where) -> {
                 if (where.size() > 1) {
@@ -86,16 +95,19 @@ class KafkaSecurityIT {
                 }
             });
             assertThat(OutcomeRecords.distinctCommandIds(client)).hasSize(COMMANDS);
-            assertThat(OutcomeRecords.commandIds(client)).as("no outcome twice: the replay check read the outcomes over SASL_SSL")
+            assertThat(OutcomeRecords.commandIds(client))
+                    .as("no outcome twice: the replay check read the outcomes over SASL_SSL")
                     .hasSize(COMMANDS);
             assertThat(client.seen(r -> r.topic().equals(Topics.DEAD_LETTER))).hasSize(INVALID);
-            Matcher replay = Pattern.compile("replay check: (\\d+) records to replay on .*, (\\d+) of them already answered").matcher(restarted);
+            Matcher replay = Pattern
+                    .compile("replay check: (\\d+) records to replay on .*, (\\d+) of them already answered")
+                    .matcher(restarted);
             assertThat(replay.find()).as("the restarted service's replay check ran").isTrue();
             assertThat(Long.parseLong(replay.group(2))).as("answered records it recognised").isPositive();
             assertThat(restarted).doesNotContain("replay check failed").doesNotContain(PASSWORD);
 
             // wrong password: readiness DOWN, naming SASL authentication; the password in no log line
-            String wrong = "wrong-" + java.util.UUID.randomUUID();
+            String wrong = "wrong-" + UUID.randomUUID();
             int badPort = EmbeddedKafka.freePort();
             props.put("quarkus.http.port", String.valueOf(badPort));
             Path badLog = stack.logs().resolve("wrong-credentials.log");
@@ -105,7 +117,8 @@ class KafkaSecurityIT {
                 String health = HttpProbe.body(badPort, "/q/health/ready");
                 refused.stop();
                 String log = Files.readString(badLog);
-                System.out.printf("security test, wrong password: readiness %s; log: %s%n", health.replaceAll("\\s+", " "),
+                System.out.printf("security test, wrong password: readiness %s; log: %s%n",
+                        health.replaceAll("\\s+", " "),
                         firstLine(log, "Kafka broker not usable"));
                 assertThat(log).contains("Kafka broker not usable: SASL authentication refused").doesNotContain(wrong);
                 assertThat(health).doesNotContain(wrong);
@@ -114,6 +127,7 @@ class KafkaSecurityIT {
     }
 
     private static String firstLine(String log, String containing) {
-        return log.lines().filter(line -> line.contains(containing)).findFirst().orElse("(no line with \"" + containing + "\")");
+        return log.lines().filter(line -> line.contains(containing)).findFirst()
+                .orElse("(no line with \"" + containing + "\")");
     }
 }

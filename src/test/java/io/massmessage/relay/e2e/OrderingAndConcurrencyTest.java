@@ -51,14 +51,14 @@ class OrderingAndConcurrencyTest {
         Map<String, String[]> messages = new HashMap<>();
         for (int m = 0; m < MESSAGES; m++) {
             String[] target = switch (m % 3) {
-                case 0 -> new String[] {"onlyfansapi", "acct_" + run + (m % 5)};
-                case 1 -> new String[] {"fansmetric", String.valueOf(700_000 + (m % 5))};
-                default -> new String[] {"fansly", "fy" + run + (m % 5)};
+                case 0 -> new String[]{"onlyfansapi", "acct_" + run + (m % 5)};
+                case 1 -> new String[]{"fansmetric", String.valueOf(700_000 + (m % 5))};
+                default -> new String[]{"fansly", "fy" + run + (m % 5)};
             };
             String id = String.valueOf(Math.abs((long) run.hashCode()) * 100 + m); // numeric, as fansmetric needs
             String messageKey = target[0] + ":" + target[1] + ":" + id;
             messageKeys.add(messageKey);
-            messages.put(messageKey, new String[] {target[0], target[1], id});
+            messages.put(messageKey, new String[]{target[0], target[1], id});
         }
         // Commands interleave messages, as a CRM emitting many changes would.
         List<Map.Entry<String, String>> records = new ArrayList<>();

@@ -66,7 +66,8 @@ class PipelineFaultInjectionTest {
                     kafka.poll();
                     return answers(kafka, run).size() == answered;
                 });
-                kafka.send(Topics.COMMANDS, key, command(run + "-ok" + i, "fansly", account, "v" + i, "{\"text\":\"ok\"}"));
+                kafka.send(Topics.COMMANDS, key,
+                        command(run + "-ok" + i, "fansly", account, "v" + i, "{\"text\":\"ok\"}"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
                     kafka.poll();
                     return okOutcomes(kafka, run).size() == answered;
@@ -76,7 +77,8 @@ class PipelineFaultInjectionTest {
             ConsumerRecord<byte[], byte[]> check = answerOf(kafka, run, FaultyAdapter.IN_CHECK);
             assertThat(check.topic()).isEqualTo(Topics.DEAD_LETTER);
             assertThat(header(check, "dead-letter-cause")).isEqualTo("invalid");
-            assertThat(header(check, "dead-letter-reason")).isEqualTo("payload: could not be validated (IllegalStateException)");
+            assertThat(header(check, "dead-letter-reason"))
+                    .isEqualTo("payload: could not be validated (IllegalStateException)");
 
             ConsumerRecord<byte[], byte[]> request = answerOf(kafka, run, FaultyAdapter.IN_REQUEST);
             assertThat(request.topic()).isEqualTo(Topics.DEAD_LETTER);
@@ -85,14 +87,17 @@ class PipelineFaultInjectionTest {
                     .isEqualTo("the relay could not process this command (IllegalArgumentException)");
 
             ConsumerRecord<byte[], byte[]> interpret = answerOf(kafka, run, FaultyAdapter.IN_INTERPRET);
-            assertThat(interpret.topic()).as("an answer that cannot be read is a transient fault").isEqualTo(Topics.FAILED);
-            assertThat(text(interpret.value())).contains("\"category\":\"unavailable\"").contains("IllegalStateException");
+            assertThat(interpret.topic()).as("an answer that cannot be read is a transient fault")
+                    .isEqualTo(Topics.FAILED);
+            assertThat(text(interpret.value())).contains("\"category\":\"unavailable\"")
+                    .contains("IllegalStateException");
 
             ConsumerRecord<byte[], byte[]> huge = answerOf(kafka, run, FaultyAdapter.HUGE_OUTCOME);
             assertThat(huge.topic()).isEqualTo(Topics.DEAD_LETTER);
             assertThat(header(huge, "dead-letter-cause")).isEqualTo("unpublished");
             assertThat(header(huge, "dead-letter-reason"))
-                    .startsWith("its outcome could not be published: the succeeded topic refused the outcome (RecordTooLargeException)");
+                    .startsWith(
+                            "its outcome could not be published: the succeeded topic refused the outcome (RecordTooLargeException)");
 
             assertThat(okOutcomes(kafka, run)).hasSize(stages.size())
                     .allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));

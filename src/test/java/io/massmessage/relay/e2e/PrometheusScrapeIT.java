@@ -13,6 +13,7 @@ import io.massmessage.relay.testing.OutcomeRecords;
 import io.massmessage.relay.testing.ProcessStack;
 import io.massmessage.relay.testing.ServiceProcess;
 import io.massmessage.relay.testing.Topics;
+import java.io.File;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,8 @@ class PrometheusScrapeIT {
 
     @Test
     void prometheusScrapesTheServiceAndEveryDashboardQueryAndAlertEvaluates() throws Exception {
-        assumeTrue(onPath("prometheus"), "prometheus is not on the PATH (.ci/run installs Debian's prometheus): not run");
+        assumeTrue(onPath("prometheus"),
+                "prometheus is not on the PATH (.ci/run installs Debian's prometheus): not run");
         var settings = OutcomeRecords.unlimitedProviders();
         settings.serverErrorRate = 0.2; // retries and failed outcomes, for their panels
         try (ProcessStack stack = ProcessStack.start(settings, "prometheus-test")) {
@@ -50,7 +52,8 @@ class PrometheusScrapeIT {
             for (int i = 0; i < 300; i++) {
                 String[] t = targets[i % 3];
                 String messageId = t[0].equals("fansmetric") ? String.valueOf(900 + i % 10) : "m" + (i % 10);
-                feed.add(Map.entry(Commands.key(t[0], t[1]), Commands.command("prom-" + i, t[0], t[1], messageId, "{\"text\":\"x\"}")));
+                feed.add(Map.entry(Commands.key(t[0], t[1]),
+                        Commands.command("prom-" + i, t[0], t[1], messageId, "{\"text\":\"x\"}")));
             }
             feed.add(Map.entry(Commands.key("fansly", "fyprom"), "not json"));
             stack.client().sendAll(Topics.COMMANDS, feed);
@@ -70,15 +73,19 @@ class PrometheusScrapeIT {
             try (ServiceProcess service = ServiceProcess.start(props, stack.logs().resolve("service.log"))) {
                 assertThat(HttpProbe.await(port, "/q/health/ready", 200, Duration.ofSeconds(60))).isTrue();
                 Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                        "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + prometheusPort)
                         .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (!"1".equals(firstValue(query(prometheusPort, "up{job=\"relay\"}"))) && System.nanoTime() < deadline) {
+                    while (!"1".equals(firstValue(query(prometheusPort, "up{job=\"relay\"}")))
+                            && System.nanoTime() < deadline) {
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
                     }
-                    assertThat(firstValue(query(prometheusPort, "up{job=\"relay\"}"))).as("the relay target is up").isEqualTo("1");
-                    while (OutcomeRecords.distinctCommandIds(stack.client()).size() < 300 && System.nanoTime() < deadline) {
+                    assertThat(firstValue(query(prometheusPort, "up{job=\"relay\"}"))).as("the relay target is up")
+                            .isEqualTo("1");
+                    while (OutcomeRecords.distinctCommandIds(stack.client()).size() < 300
+                            && System.nanoTime() < deadline) {
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
                     }
                     LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(6)); // a few scrapes after the work, for rate()
@@ -92,15 +99,18 @@ class PrometheusScrapeIT {
                         assertThat(answer.path("status").asText()).as("%s: %s", expr, answer).isEqualTo("success");
                         assertThat(answer.at("/data/result")).as("series for the dashboard's %s", expr).isNotEmpty();
                     }
-                    JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Path.of("deploy", "prometheus-rules.yaml").toFile());
+                    JsonNode rules = new ObjectMapper(new YAMLFactory())
+                            .readTree(Path.of("deploy", "prometheus-rules.yaml").toFile());
                     List<String> alerts = new ArrayList<>();
-                    rules.at("/groups").forEach(group -> group.path("rules").forEach(rule -> alerts.add(rule.path("expr").asText())));
+                    rules.at("/groups").forEach(
+                            group -> group.path("rules").forEach(rule -> alerts.add(rule.path("expr").asText())));
                     assertThat(alerts).hasSize(5);
                     for (String expr : alerts) {
                         JsonNode answer = query(prometheusPort, expr);
                         assertThat(answer.path("status").asText()).as("%s: %s", expr, answer).isEqualTo("success");
                     }
-                    System.out.printf("prometheus test: target up; %d dashboard queries with series, %d alert expressions evaluated%n",
+                    System.out.printf(
+                            "prometheus test: target up; %d dashboard queries with series, %d alert expressions evaluated%n",
                             dashboard.size(), alerts.size());
                 } finally {
                     prometheus.destroy();
@@ -126,7 +136,7 @@ class PrometheusScrapeIT {
     }
 
     private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(dir, command))) {
                 return true;
             }

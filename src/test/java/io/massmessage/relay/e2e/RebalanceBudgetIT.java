@@ -13,11 +13,15 @@ import io.massmessage.simulator.Latency;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,9 +65,10 @@ class RebalanceBudgetIT {
             client.sendAll(Topics.COMMANDS, records);
 
             // the provider's per-account counts, sampled each second on a thread of their own
-            List<Sample> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
-            var sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-            sampler.scheduleAtFixedRate(() -> samples.add(new Sample(System.nanoTime(), simulator.counters().byAccount())),
+            List<Sample> samples = new CopyOnWriteArrayList<>();
+            var sampler = Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(
+                    () -> samples.add(new Sample(System.nanoTime(), simulator.counters().byAccount())),
                     0, 1, TimeUnit.SECONDS);
             long start = System.nanoTime();
             try (ServiceProcess first = ServiceProcess.start(props, logs.resolve("replica-1.log"))) {
@@ -72,7 +77,7 @@ class RebalanceBudgetIT {
                     // the second replica joins: a rebalance moves partitions, and their budgets, to it
                     LockSupport.parkNanos(start + TimeUnit.SECONDS.toNanos(20) - System.nanoTime());
                     first.stop(); // the rest move to the second replica
-                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).pollInterval(java.time.Duration.ofSeconds(1))
+                    Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                             .until(() -> OutcomeRecords.distinctCommandIds(client).size() >= PER_KEY * KEYS);
                     second.stop();
                 }
@@ -88,11 +93,13 @@ class RebalanceBudgetIT {
                 String account = "fansly:fyr" + k;
                 StringBuilder series = new StringBuilder(account + " per second:");
                 for (int i = 1; i < perSecond.size(); i++) {
-                    series.append(' ').append(perSecond.get(i).getOrDefault(account, 0L) - perSecond.get(i - 1).getOrDefault(account, 0L));
+                    series.append(' ').append(perSecond.get(i).getOrDefault(account, 0L)
+                            - perSecond.get(i - 1).getOrDefault(account, 0L));
                 }
                 System.out.println(series);
                 for (int from = 0; from + 10 < samples.size(); from++) {
-                    long sent = samples.get(from + 10).counts().getOrDefault(account, 0L) - samples.get(from).counts().getOrDefault(account, 0L);
+                    long sent = samples.get(from + 10).counts().getOrDefault(account, 0L)
+                            - samples.get(from).counts().getOrDefault(account, 0L);
                     double elapsed = (samples.get(from + 10).nanos() - samples.get(from).nanos()) / 1e9;
                     // normalised to exactly 10 s, so a late sample cannot pass for a burst
                     worst = (int) Math.max(worst, Math.round(sent * 10 / Math.max(elapsed, 10.0)));

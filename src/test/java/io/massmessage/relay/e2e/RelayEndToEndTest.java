@@ -22,13 +22,28 @@ import io.massmessage.relay.testing.AsyncApi;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.RelayTestEnvironment;
 import io.massmessage.relay.testing.Topics;
+import io.quarkus.arc.Arc;
+import io.quarkus.smallrye.reactivemessaging.runtime.ConnectorContextPropagationDecorator;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.PublisherDecorator;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,11 +119,14 @@ class RelayEndToEndTest {
                         + "\"previews\":[\"m1\"],\"scheduledDate\":\"2030-12-01T15:00:00.000Z\"}", false, false)));
         wireMock.verify(putRequestedFor(urlEqualTo("/v1/" + fmAccount + "/mass-messages/queue/22"))
                 .withHeader("Authorization", equalTo("Bearer test-key-fansmetric"))
-                .withRequestBody(equalToJson("{\"price\":\"9.5\",\"scheduledDate\":\"2030-12-01T14:00:00.000Z\"}", false, false)));
+                .withRequestBody(equalToJson("{\"price\":\"9.5\",\"scheduledDate\":\"2030-12-01T14:00:00.000Z\"}",
+                        false, false)));
         wireMock.verify(putRequestedFor(urlEqualTo("/api/fansly/fy-" + run + "/mass-messaging/scheduled/33"))
                 .withHeader("x-api-key", equalTo("test-key-fansly"))
-                .withRequestBody(equalToJson("{\"content\":\"Hi\",\"mediaIds\":[{\"mediaId\":\"a\",\"previewId\":\"p\"},"
-                        + "{\"mediaId\":\"b\",\"previewId\":null}],\"price\":10,\"scheduledFor\":1922367600000}", false, false)));
+                .withRequestBody(equalToJson(
+                        "{\"content\":\"Hi\",\"mediaIds\":[{\"mediaId\":\"a\",\"previewId\":\"p\"},"
+                                + "{\"mediaId\":\"b\",\"previewId\":null}],\"price\":10,\"scheduledFor\":1922367600000}",
+                        false, false)));
     }
 
     @Test
@@ -138,10 +156,10 @@ class RelayEndToEndTest {
     void theCommandStreamIsNotWrappedInContextPropagation() {
         // application.properties leaves Quarkus's per-record context-propagation operator out (its cost: README
         // "Benchmark"); the trace test above shows the trace still travels with each command without it
-        assertThat(io.quarkus.arc.Arc.container()
-                .select(io.quarkus.smallrye.reactivemessaging.runtime.ConnectorContextPropagationDecorator.class).isResolvable())
+        assertThat(Arc.container()
+                .select(ConnectorContextPropagationDecorator.class).isResolvable())
                 .isFalse();
-        assertThat(io.quarkus.arc.Arc.container().select(io.smallrye.reactive.messaging.PublisherDecorator.class).stream()
+        assertThat(Arc.container().select(PublisherDecorator.class).stream()
                 .map(decorator -> decorator.getClass().getName()))
                 .noneMatch(name -> name.contains("ContextPropagation"));
     }
@@ -156,14 +174,18 @@ class RelayEndToEndTest {
         wireMock.stubFor(put(urlEqualTo("/api/fansly/f" + run + "/mass-messaging/scheduled/1"))
                 .willReturn(aResponse().withStatus(200).withBody("{\"statusCode\":200,\"message\":\"Success\","
                         + "\"data\":{\"status_code\":200,\"data\":{\"success\":false,\"response\":\"media not found\"}}}")));
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-404", "onlyfansapi", account, "404", "{\"text\":\"x\"}"));
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-409", "onlyfansapi", account, "409", "{\"text\":\"x\"}"));
-        kafka.send(Topics.COMMANDS, key("fansly", "f" + run), command(run + "-fy", "fansly", "f" + run, "1", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-404", "onlyfansapi", account, "404", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-409", "onlyfansapi", account, "409", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("fansly", "f" + run),
+                command(run + "-fy", "fansly", "f" + run, "1", "{\"text\":\"x\"}"));
 
         List<ConsumerRecord<byte[], byte[]>> results = awaitResults(3);
         assertThat(results).allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.FAILED));
         assertThat(event(results, run + "-404").path("error").path("category").asText()).isEqualTo("not_found");
-        assertThat(event(results, run + "-404").path("error").path("providerBody").asText()).contains("Queue item not found");
+        assertThat(event(results, run + "-404").path("error").path("providerBody").asText())
+                .contains("Queue item not found");
         assertThat(event(results, run + "-404").path("attempts").asInt()).isEqualTo(1);
         assertThat(event(results, run + "-409").path("error").path("category").asText()).isEqualTo("not_editable");
         assertCloudEvent(recordOf(results, run + "-409"), "failed", run + "-409");
@@ -181,7 +203,8 @@ class RelayEndToEndTest {
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
         wireMock.stubFor(put(urlEqualTo(url)).inScenario(run).whenScenarioStateIs("recovered")
                 .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-t", "onlyfansapi", account, "5", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-t", "onlyfansapi", account, "5", "{\"text\":\"x\"}"));
 
         JsonNode event = event(awaitResults(1), run + "-t");
         assertThat(event.path("outcome").asText()).isEqualTo("succeeded");
@@ -201,8 +224,10 @@ class RelayEndToEndTest {
         // A 429 closes the whole API key, so the long one uses an account with a key of its own.
         wireMock.stubFor(put(urlEqualTo("/api/fansly/fylong/mass-messaging/scheduled/" + run))
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "120")));
-        kafka.send(Topics.COMMANDS, key("fansly", account), command(run + "-short", "fansly", account, "short", "{\"text\":\"x\"}"));
-        kafka.send(Topics.COMMANDS, key("fansly", "fylong"), command(run + "-long", "fansly", "fylong", run, "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("fansly", account),
+                command(run + "-short", "fansly", account, "short", "{\"text\":\"x\"}"));
+        kafka.send(Topics.COMMANDS, key("fansly", "fylong"),
+                command(run + "-long", "fansly", "fylong", run, "{\"text\":\"x\"}"));
 
         List<ConsumerRecord<byte[], byte[]>> results = awaitResults(2);
         JsonNode waited = event(results, run + "-short");
@@ -223,12 +248,14 @@ class RelayEndToEndTest {
         wireMock.stubFor(put(urlEqualTo("/api/" + account + "/mass-messaging/1"))
                 .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
         String badPrice = command(run + "-price", "onlyfansapi", account, "1", "{\"text\":\"x\",\"price\":2}");
-        byte[] notJson = ("not json " + run).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-ok1", "onlyfansapi", account, "1", "{\"text\":\"a\"}"));
+        byte[] notJson = ("not json " + run).getBytes(StandardCharsets.UTF_8);
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-ok1", "onlyfansapi", account, "1", "{\"text\":\"a\"}"));
         kafka.send(Topics.COMMANDS, "k-" + run, notJson);
         kafka.send(Topics.COMMANDS, key("onlyfansapi", account), badPrice);
         kafka.send(Topics.COMMANDS, key("onlyfansapi", account), "{\"commandId\":\"" + run + "-missing\"}");
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-ok2", "onlyfansapi", account, "1", "{\"text\":\"b\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-ok2", "onlyfansapi", account, "1", "{\"text\":\"b\"}"));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             kafka.poll();
@@ -238,7 +265,8 @@ class RelayEndToEndTest {
                 .containsExactlyInAnyOrder(run + "-ok1", run + "-ok2");
         List<ConsumerRecord<byte[], byte[]>> dead = deadLetters();
         assertThat(dead).hasSize(3);
-        ConsumerRecord<byte[], byte[]> garbage = dead.stream().filter(r -> text(r.value()).startsWith("not json")).findFirst().orElseThrow();
+        ConsumerRecord<byte[], byte[]> garbage = dead.stream().filter(r -> text(r.value()).startsWith("not json"))
+                .findFirst().orElseThrow();
         assertThat(garbage.value()).isEqualTo(notJson);
         assertThat(text(garbage.key())).isEqualTo("k-" + run);
         assertThat(header(garbage, "dead-letter-reason")).startsWith("payload: not valid JSON");
@@ -247,11 +275,13 @@ class RelayEndToEndTest {
         assertThat(header(garbage, "dead-letter-partition")).isNotBlank();
         assertThat(header(garbage, "dead-letter-offset")).isNotBlank();
         dead.forEach(r -> assertThat(AsyncApi.problems("DeadLetterHeaders", AsyncApi.headers(r))).isEmpty());
-        ConsumerRecord<byte[], byte[]> price = dead.stream().filter(r -> text(r.value()).equals(badPrice)).findFirst().orElseThrow();
+        ConsumerRecord<byte[], byte[]> price = dead.stream().filter(r -> text(r.value()).equals(badPrice)).findFirst()
+                .orElseThrow();
         assertThat(header(price, "dead-letter-reason"))
                 .isEqualTo("update.price: must be 0 or between 3 and 200 for onlyfansapi, got 2");
         assertThat(header(price, "dead-letter-cause")).isEqualTo("invalid");
-        ConsumerRecord<byte[], byte[]> missing = dead.stream().filter(r -> text(r.value()).contains("-missing")).findFirst().orElseThrow();
+        ConsumerRecord<byte[], byte[]> missing = dead.stream().filter(r -> text(r.value()).contains("-missing"))
+                .findFirst().orElseThrow();
         assertThat(header(missing, "dead-letter-reason")).isEqualTo(
                 "provider: is required; account: is required; messageId: is required; update: is required");
         // each record counted against the pending bound when polled has left it, the dead-lettered ones too
@@ -260,7 +290,7 @@ class RelayEndToEndTest {
     }
 
     @TestHTTPResource("/q/metrics")
-    java.net.URL metrics;
+    URL metrics;
 
     @Test
     void exposesPrometheusMetricsWithBoundedTags() throws Exception {
@@ -272,19 +302,24 @@ class RelayEndToEndTest {
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
         wireMock.stubFor(put(urlEqualTo(retried)).inScenario(run).whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-m", "onlyfansapi", account, "1", "{\"text\":\"a\"}"));
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-r", "onlyfansapi", account, "2", "{\"text\":\"b\"}"));
-        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), command(run + "-bad", "onlyfansapi", account, "1", "{}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-m", "onlyfansapi", account, "1", "{\"text\":\"a\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-r", "onlyfansapi", account, "2", "{\"text\":\"b\"}"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-bad", "onlyfansapi", account, "1", "{}"));
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             kafka.poll();
             return mine().size() >= 2 && deadLetters().size() >= 1;
         });
         // per-key budget gauges are registered within a second of a key's first use
-        String text = await().atMost(Duration.ofSeconds(10)).until(() -> java.net.http.HttpClient.newHttpClient()
-                .send(java.net.http.HttpRequest.newBuilder(metrics.toURI()).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body(), t -> t.contains("relay_budget_limit_minute{"));
+        String text = await().atMost(Duration.ofSeconds(10)).until(() -> HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body(), t -> t.contains("relay_budget_limit_minute{"));
         assertThat(text).contains("relay_commands_consumed_total")
-                .containsPattern("relay_outcomes_total\\{category=\"none\",outcome=\"succeeded\",provider=\"onlyfansapi\"[^}]*} [1-9]")
+                .containsPattern(
+                        "relay_outcomes_total\\{category=\"none\",outcome=\"succeeded\",provider=\"onlyfansapi\"[^}]*} [1-9]")
                 .containsPattern("relay_dead_letters_total\\{kind=\"invalid\"[^}]*} [1-9]")
                 .contains("relay_provider_requests_seconds_bucket{")
                 .contains("relay_breaker_state{provider=\"fansly\"")
@@ -299,23 +334,26 @@ class RelayEndToEndTest {
                 .containsPattern("relay_partition_pending [0-9]")
                 .containsPattern("relay_partition_pending_bytes [0-9]")
                 .containsPattern("relay_budget_wait_seconds_count\\{provider=\"onlyfansapi\"[^}]*} [1-9]")
-                .contains("relay_budget_limit_minute{key=\"" + io.massmessage.relay.limits.RateBudgets.fingerprint("test-key-onlyfansapi")
+                .contains("relay_budget_limit_minute{key=\""
+                        + io.massmessage.relay.limits.RateBudgets.fingerprint("test-key-onlyfansapi")
                         + "\",provider=\"onlyfansapi\"")
                 .contains("relay_budget_remaining_day{")
                 .contains("jvm_memory_used_bytes");
         // the consumer's lag: client-level or per partition, whichever Kafka has now (refreshed every 5 s)
-        String withLag = await().atMost(Duration.ofSeconds(30)).until(() -> java.net.http.HttpClient.newHttpClient()
-                .send(java.net.http.HttpRequest.newBuilder(metrics.toURI()).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body(),
-                t -> java.util.regex.Pattern.compile("kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-commands\"[^}]*} ")
+        String withLag = await().atMost(Duration.ofSeconds(30)).until(() -> HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body(),
+                t -> Pattern.compile(
+                        "kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-commands\"[^}]*} ")
                         .matcher(t).find());
         assertThat(text).as("no account ids in tags").doesNotContain(run);
         assertThat(text).as("no API keys in tags").doesNotContain("test-key-");
         // every metric the Grafana dashboard (deploy/) and the README's alerts query is exposed
-        String queries = java.nio.file.Files.readString(java.nio.file.Path.of("deploy", "grafana-dashboard.json"))
-                + java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
-        var names = java.util.regex.Pattern.compile("\\b(?:relay|kafka_consumer|jvm)_[a-z_]+").matcher(queries).results()
-                .map(java.util.regex.MatchResult::group).collect(java.util.stream.Collectors.toSet());
+        String queries = Files.readString(Path.of("deploy", "grafana-dashboard.json"))
+                + Files.readString(Path.of("README.md"));
+        var names = Pattern.compile("\\b(?:relay|kafka_consumer|jvm)_[a-z_]+").matcher(queries).results()
+                .map(MatchResult::group).collect(Collectors.toSet());
         assertThat(names).contains("relay_retries_total", "kafka_consumer_fetch_manager_records_lag_max");
         for (String name : names) {
             assertThat(withLag).as("metric %s queried by the dashboard or README", name).contains(name);
@@ -339,8 +377,8 @@ class RelayEndToEndTest {
         assertThat(header(record, "ce_type")).isEqualTo("io.massmessage.relay.update." + outcome);
         assertThat(header(record, "ce_source")).isEqualTo("/mass-message-relay");
         assertThat(header(record, "ce_subject")).isEqualTo(text(record.key()));
-        assertThat(java.time.OffsetDateTime.parse(header(record, "ce_time")).toInstant())
-                .isEqualTo(java.time.Instant.parse(body.path("occurredAt").asText()));
+        assertThat(OffsetDateTime.parse(header(record, "ce_time")).toInstant())
+                .isEqualTo(Instant.parse(body.path("occurredAt").asText()));
         assertThat(header(record, "content-type")).isEqualTo("application/json");
         assertThat(body.path("outcome").asText()).isEqualTo(outcome);
     }
@@ -353,12 +391,15 @@ class RelayEndToEndTest {
         List<ConsumerRecord<byte[], byte[]>> results = mine();
         assertThat(results).hasSize(count);
         // every outcome record the service produced matches the AsyncAPI document (docs/asyncapi.yaml)
-        results.forEach(r -> assertThat(AsyncApi.outcomeProblems(r)).as("AsyncAPI problems of %s", text(r.value())).isEmpty());
+        results.forEach(
+                r -> assertThat(AsyncApi.outcomeProblems(r)).as("AsyncAPI problems of %s", text(r.value())).isEmpty());
         return results;
     }
 
-    private static ConsumerRecord<byte[], byte[]> recordOf(List<ConsumerRecord<byte[], byte[]>> records, String commandId) {
-        return records.stream().filter(r -> event(r).path("commandId").asText().equals(commandId)).findFirst().orElseThrow();
+    private static ConsumerRecord<byte[], byte[]> recordOf(List<ConsumerRecord<byte[], byte[]>> records,
+            String commandId) {
+        return records.stream().filter(r -> event(r).path("commandId").asText().equals(commandId)).findFirst()
+                .orElseThrow();
     }
 
     private static JsonNode event(List<ConsumerRecord<byte[], byte[]>> records, String commandId) {

@@ -15,19 +15,20 @@ import io.massmessage.relay.testing.RelayTestEnvironment;
 import io.massmessage.relay.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
-import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -92,7 +93,8 @@ class ThrottledKeyTest {
             kafka.sendAll(Topics.COMMANDS, slow);
             kafka.sendAll(Topics.COMMANDS, fast);
             await().atMost(Duration.ofSeconds(60)).until(() -> count(kafka, run + "-fast-") == 40);
-            assertThat(count(kafka, run + "-slow-")).as("slow-key outcomes when all fast ones were done").isLessThan(20);
+            assertThat(count(kafka, run + "-slow-")).as("slow-key outcomes when all fast ones were done")
+                    .isLessThan(20);
             assertThat(kafka.seen(r -> text(r.value()).contains(run + "-fast-")))
                     .allSatisfy(r -> assertThat(r.topic()).isEqualTo(Topics.SUCCEEDED));
 
@@ -113,10 +115,12 @@ class ThrottledKeyTest {
                     .hasSizeGreaterThan(1);
             // Waiting on one key is not a fault: liveness and readiness (Kafka channels, the throttled
             // commit's record-age check, the provider breakers) stay UP.
-            HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(health.toURI()).build(),
+            HttpResponse<String> status = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(health.toURI()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
-            assertThat(status.body()).contains("\"status\": \"UP\"").contains("provider-breakers").contains("onlyfansapi");
+            assertThat(status.body()).contains("\"status\": \"UP\"").contains("provider-breakers")
+                    .contains("onlyfansapi");
 
             // The provider raises the key's limit; the relay learns it from the next answer, drains and resumes.
             wireMock.stubFor(put(urlPathMatching("/api/acct_slow/mass-messaging/.*")).atPriority(1)
@@ -130,7 +134,7 @@ class ThrottledKeyTest {
         }
     }
 
-    private java.util.Set<?> paused() {
+    private Set<?> paused() {
         return kafkaClients.getConsumer("commands").paused().await().atMost(Duration.ofSeconds(5));
     }
 

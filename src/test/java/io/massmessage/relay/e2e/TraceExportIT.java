@@ -9,6 +9,7 @@ import static io.massmessage.relay.testing.Commands.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.massmessage.relay.testing.EmbeddedKafka;
@@ -18,6 +19,7 @@ import io.massmessage.relay.testing.Topics;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,7 +44,8 @@ class TraceExportIT {
         collector.stubFor(post(urlEqualTo("/v1/traces")).willReturn(aResponse().withStatus(200)));
         Path logs = Files.createDirectories(Path.of("target", "trace-test"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(1);
-                ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, new SimulatorSettings(), Clock.systemUTC());
+                ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, new SimulatorSettings(),
+                        Clock.systemUTC());
                 KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), createTopics(kafka))) {
             Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
             props.put("quarkus.http.port", "0");
@@ -57,20 +60,22 @@ class TraceExportIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> client.poll().stream()
                         .anyMatch(r -> KafkaTestClient.text(r.value()).contains("trace-1")));
                 byte[] id = HexFormat.of().parseHex(traceId);
-                byte[] processSpan = (Topics.COMMANDS + " process").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                byte[] clientSpan = "PUT onlyfansapi".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] processSpan = (Topics.COMMANDS + " process").getBytes(StandardCharsets.UTF_8);
+                byte[] clientSpan = "PUT onlyfansapi".getBytes(StandardCharsets.UTF_8);
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     var exports = collector.findAll(postRequestedFor(urlEqualTo("/v1/traces")));
                     long spans = exports.stream().mapToLong(request -> occurrences(request.getBody(), id)).sum();
                     // the command's process span and, under it, the provider call, both in the command's trace
                     assertThat(spans).isGreaterThanOrEqualTo(2);
-                    assertThat(exports.stream().mapToLong(request -> occurrences(request.getBody(), processSpan)).sum()).isEqualTo(1);
-                    assertThat(exports.stream().mapToLong(request -> occurrences(request.getBody(), clientSpan)).sum()).isEqualTo(1);
+                    assertThat(exports.stream().mapToLong(request -> occurrences(request.getBody(), processSpan)).sum())
+                            .isEqualTo(1);
+                    assertThat(exports.stream().mapToLong(request -> occurrences(request.getBody(), clientSpan)).sum())
+                            .isEqualTo(1);
                 });
                 service.stop();
             }
             // production logs are JSON lines; the command's outcome line carries its ids and trace
-            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var mapper = new ObjectMapper();
             var outcomeLine = Files.readAllLines(logs.resolve("run.log")).stream()
                     .filter(l -> l.startsWith("{") && l.contains("outcome succeeded")).findFirst()
                     .orElseThrow(() -> new AssertionError("no JSON outcome line in " + logs.resolve("run.log")));
@@ -87,14 +92,14 @@ class TraceExportIT {
     }
 
     private static String[] createTopics(EmbeddedKafka kafka) {
-        kafka.createTopics(1, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
-        return new String[] {Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED};
+        kafka.createTopics(1, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED,
+                Topics.DEAD_LETTER);
+        return new String[]{Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED};
     }
 
     private static long occurrences(byte[] haystack, byte[] needle) {
         long count = 0;
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
+        outer : for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;

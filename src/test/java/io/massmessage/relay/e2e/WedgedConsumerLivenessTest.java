@@ -64,11 +64,13 @@ class WedgedConsumerLivenessTest {
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "120")));
         try (var kafka = new KafkaTestClient(RelayTestEnvironment.kafka().bootstrapServers(),
                 Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED)) {
-            kafka.send(Topics.COMMANDS, key("fansly", "fywedged"), command("wedged-1", "fansly", "fywedged", "1", "{\"text\":\"x\"}"));
+            kafka.send(Topics.COMMANDS, key("fansly", "fywedged"),
+                    command("wedged-1", "fansly", "fywedged", "1", "{\"text\":\"x\"}"));
             await().atMost(Duration.ofSeconds(20)).until(() -> !RelayTestEnvironment.wireMock()
                     .findAll(putRequestedFor(urlEqualTo("/api/fansly/fywedged/mass-messaging/scheduled/1"))).isEmpty());
             // twice the stall limit and more: it waits for its budget, by design, and liveness stays UP
-            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() -> status(live.toURI()) == 200);
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8))
+                    .until(() -> status(live.toURI()) == 200);
             assertThat(watch.size()).as("the command is still waiting").isGreaterThan(watchedBefore);
             assertThat(OutcomeRecords.commandIds(kafka)).as("no outcome yet").doesNotContain("wedged-1");
         }
@@ -91,7 +93,8 @@ class WedgedConsumerLivenessTest {
     }
 
     private static int status(URI uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode();
     }
 }

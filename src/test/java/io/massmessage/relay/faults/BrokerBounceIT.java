@@ -47,10 +47,12 @@ class BrokerBounceIT {
         Path logs = Files.createDirectories(Path.of("target", "fault-suite", "bounce"));
         long started = System.nanoTime();
         Vertx vertx = Vertx.vertx();
-        ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, OutcomeRecords.unlimitedProviders(), Clock.systemUTC());
+        ProviderSimulator simulator = ProviderSimulator.start(vertx, 0, OutcomeRecords.unlimitedProviders(),
+                Clock.systemUTC());
         ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
         try (BrokerProcess broker = BrokerProcess.start(logs)) {
-            broker.createTopics(4, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
+            broker.createTopics(4, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED,
+                    Topics.DEAD_LETTER);
             int port = EmbeddedKafka.freePort();
             Map<String, String> props = ServiceProcess.against(broker.bootstrapServers(), simulator);
             props.put("quarkus.http.port", String.valueOf(port));
@@ -60,9 +62,12 @@ class BrokerBounceIT {
             try (Ledger ledger = new Ledger(broker.bootstrapServers());
                     ServiceProcess service = ServiceProcess.start(props, logs.resolve("service.log"));
                     Feeder feeder = new Feeder(broker.bootstrapServers(), Topics.COMMANDS, load.all(), PER_SECOND)) {
-                assertThat(HttpProbe.await(port, "/q/health/ready", 200, Duration.ofSeconds(60))).as("the service started").isTrue();
-                prober.scheduleAtFixedRate(() -> probes.add(new Probe(System.nanoTime(), HttpProbe.status(port, "/q/health/ready"),
-                        HttpProbe.status(port, "/q/health/live"))), 0, 1, TimeUnit.SECONDS);
+                assertThat(HttpProbe.await(port, "/q/health/ready", 200, Duration.ofSeconds(60)))
+                        .as("the service started").isTrue();
+                prober.scheduleAtFixedRate(
+                        () -> probes.add(new Probe(System.nanoTime(), HttpProbe.status(port, "/q/health/ready"),
+                                HttpProbe.status(port, "/q/health/live"))),
+                        0, 1, TimeUnit.SECONDS);
                 ledger.pollFor(Duration.ofSeconds(30));
                 outages.add(away(broker, ledger, "killed", Duration.ofSeconds(5)));
                 ledger.pollFor(Duration.ofSeconds(25));
@@ -83,36 +88,44 @@ class BrokerBounceIT {
 
                 long repeated = simulator.counters().total() - sent.size();
                 String finalState = FaultReport.finalState(load.finalTexts(), simulator.counters().updatesByMessage());
-                FaultReport.add(new FaultReport.Row("broker killed 5 s, stopped 30 s, killed 3 min (same log dir and port)",
-                        sent.size(), ledger.withoutAnswer(sent), ledger.duplicates(), repeated, finalState,
-                        Duration.ofNanos(System.nanoTime() - started)));
+                FaultReport.add(
+                        new FaultReport.Row("broker killed 5 s, stopped 30 s, killed 3 min (same log dir and port)",
+                                sent.size(), ledger.withoutAnswer(sent), ledger.duplicates(), repeated, finalState,
+                                Duration.ofNanos(System.nanoTime() - started)));
                 System.out.println("answers by kind: " + ledger.kinds() + "; feeder: " + feeder.acknowledged().size()
                         + " acknowledged, " + feeder.failed() + " refused");
                 for (Outage outage : outages) {
-                    List<Probe> during = probes.stream().filter(p -> p.atNanos() > outage.fromNanos() && p.atNanos() < outage.toNanos()).toList();
-                    System.out.printf("broker %s for %d s: readiness DOWN in %d of %d probes, liveness DOWN in %d%n", outage.how(),
+                    List<Probe> during = probes.stream()
+                            .filter(p -> p.atNanos() > outage.fromNanos() && p.atNanos() < outage.toNanos()).toList();
+                    System.out.printf("broker %s for %d s: readiness DOWN in %d of %d probes, liveness DOWN in %d%n",
+                            outage.how(),
                             TimeUnit.NANOSECONDS.toSeconds(outage.toNanos() - outage.fromNanos()),
                             during.stream().filter(p -> p.ready() == 503).count(), during.size(),
                             during.stream().filter(p -> p.live() != 200).count());
                 }
 
-                probes.stream().filter(p -> p.live() != 200).forEach(p -> System.out.printf("liveness %d at %d s%n", p.live(),
-                        TimeUnit.NANOSECONDS.toSeconds(p.atNanos() - started)));
+                probes.stream().filter(p -> p.live() != 200)
+                        .forEach(p -> System.out.printf("liveness %d at %d s%n", p.live(),
+                                TimeUnit.NANOSECONDS.toSeconds(p.atNanos() - started)));
                 outages.forEach(o -> System.out.printf("broker %s at %d s, answering again at %d s%n", o.how(),
-                        TimeUnit.NANOSECONDS.toSeconds(o.fromNanos() - started), TimeUnit.NANOSECONDS.toSeconds(o.toNanos() - started)));
+                        TimeUnit.NANOSECONDS.toSeconds(o.fromNanos() - started),
+                        TimeUnit.NANOSECONDS.toSeconds(o.toNanos() - started)));
                 assertThat(feeder.failed()).as("commands the broker never took").isZero();
                 assertThat(sent).hasSize(COMMANDS);
                 assertThat(allAnswered).as("every command answered").isTrue();
                 assertThat(ledger.withoutAnswer(sent)).isZero();
                 assertThat(ledger.duplicates()).as("outcomes published twice").isZero();
-                assertThat(ledger.byTopic().getOrDefault(Topics.DEAD_LETTER, 0L)).as("no outcome became a dead letter").isZero();
+                assertThat(ledger.byTopic().getOrDefault(Topics.DEAD_LETTER, 0L)).as("no outcome became a dead letter")
+                        .isZero();
                 assertThat(finalState).startsWith("yes");
                 assertThat(aliveThroughout).as("the service was never restarted").isTrue();
                 assertThat(probes).as("liveness UP throughout").allSatisfy(p -> assertThat(p.live()).isEqualTo(200));
                 for (Outage outage : outages.subList(1, outages.size())) {
                     // the health check asks every 5 s and waits 4 s for an answer
-                    assertThat(probes.stream().filter(p -> p.atNanos() > outage.fromNanos() + TimeUnit.SECONDS.toNanos(10)
-                            && p.atNanos() < outage.toNanos())).as("readiness while the broker is %s", outage.how())
+                    assertThat(probes.stream()
+                            .filter(p -> p.atNanos() > outage.fromNanos() + TimeUnit.SECONDS.toNanos(10)
+                                    && p.atNanos() < outage.toNanos()))
+                            .as("readiness while the broker is %s", outage.how())
                             .isNotEmpty().allSatisfy(p -> assertThat(p.ready()).isEqualTo(503));
                 }
                 assertThat(probes.get(probes.size() - 1).ready()).as("ready again").isEqualTo(200);

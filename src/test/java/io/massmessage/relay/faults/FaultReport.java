@@ -3,6 +3,7 @@ package io.massmessage.relay.faults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,14 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fault suite's table: one row per scenario, appended to {@code target/fault-suite/results.md} and
+ * The fault suite's table: one row per scenario, appended to {@code docs/benchmarks/<run>-fault-suite.md} and
  * printed whole after each scenario, so the last scenario prints the table of the run (README "Fault suite").
  */
 final class FaultReport {
 
     /** One file per run of the suite (Maven sets {@code fault-suite.run} to the build's time). */
-    static final Path FILE = Path.of("target", "fault-suite", "results-" + System.getProperty("fault-suite.run", "manual")
-            .replaceAll("[^0-9A-Za-z-]", "") + ".md");
+    static final Path FILE = Path.of("docs", "benchmarks",
+            System.getProperty("fault-suite.run", "manual").replaceAll("[^0-9A-Za-z-]", "") + "-fault-suite.md");
     private static final String HEADER = "| scenario | commands | without outcome | duplicate outcomes | repeated calls | final state right | time |\n"
             + "|---|---:|---:|---:|---:|---|---:|\n";
 
@@ -29,7 +30,8 @@ final class FaultReport {
     record Row(String scenario, long commands, long withoutOutcome, long duplicates, long repeatedCalls,
             String finalState, Duration time) {
         String markdown() {
-            return String.format("| %s | %,d | %d | %d | %d | %s | %d min %02d s |%n", scenario, commands, withoutOutcome,
+            return String.format("| %s | %,d | %d | %d | %d | %s | %d min %02d s |%n", scenario, commands,
+                    withoutOutcome,
                     duplicates, repeatedCalls, finalState, time.toMinutes(), time.toSecondsPart());
         }
     }
@@ -40,10 +42,13 @@ final class FaultReport {
             Files.createDirectories(FILE.getParent());
             try {
                 // scenarios run in two JVMs at once: whichever comes first writes the header
-                Files.writeString(FILE, "Fault suite, " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                        + " cores, Java " + System.getProperty("java.version") + "\n\n" + HEADER, StandardCharsets.UTF_8,
+                Files.writeString(FILE,
+                        "# Fault suite run\n\n`./mvnw verify -Pfaults`, " + LocalDate.now() + ", "
+                                + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                                + System.getProperty("java.version") + "\n\n" + HEADER,
+                        StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (java.nio.file.FileAlreadyExistsException written) {
+            } catch (FileAlreadyExistsException written) {
                 // the header is there
             }
             Files.writeString(FILE, row.markdown(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -59,6 +64,7 @@ final class FaultReport {
             List<String> updates = applied.get(e.getKey());
             return updates == null || updates.isEmpty() || !updates.get(updates.size() - 1).equals(e.getValue());
         }).count();
-        return wrong == 0 ? "yes (" + expected.size() + " messages)" : "NO: " + wrong + " of " + expected.size() + " messages";
+        return wrong == 0 ? "yes (" + expected.size() + " messages)"
+                : "NO: " + wrong + " of " + expected.size() + " messages";
     }
 }

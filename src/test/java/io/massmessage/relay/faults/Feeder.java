@@ -1,6 +1,7 @@
 package io.massmessage.relay.faults;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,6 +88,6 @@ final class Feeder implements AutoCloseable {
     @Override
     public void close() {
         stop = true;
-        producer.close(java.time.Duration.ofSeconds(10));
+        producer.close(Duration.ofSeconds(10));
     }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +30,7 @@ final class Ledger implements AutoCloseable {
     private final Map<String, Integer> answers = new ConcurrentHashMap<>();
     private final Map<String, Long> byTopic = new ConcurrentHashMap<>();
     private final Map<String, Long> minuteOf = new HashMap<>();
-    private final Map<String, Long> kinds = new java.util.TreeMap<>();
+    private final Map<String, Long> kinds = new TreeMap<>();
     private long events;
 
     Ledger(String bootstrapServers) {

@@ -2,7 +2,9 @@ package io.massmessage.relay.faults;
 
 import io.massmessage.relay.testing.Commands;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Commands over many messages of many accounts at the three providers. Command {@code i} updates message
@@ -41,8 +43,8 @@ record Load(String prefix, int count, int messages, int accounts) {
     }
 
     /** For each message (as the simulator names it), the text it must end with: its newest command's. */
-    java.util.Map<String, String> finalTexts() {
-        java.util.Map<String, String> texts = new java.util.HashMap<>();
+    Map<String, String> finalTexts() {
+        Map<String, String> texts = new HashMap<>();
         for (int i = Math.max(0, count - messages); i < count; i++) {
             texts.put(command(i).message(), "seq-" + (i / messages));
         }

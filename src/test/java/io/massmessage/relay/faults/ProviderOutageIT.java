@@ -55,8 +55,10 @@ class ProviderOutageIT {
             long outageFrom;
             long outageTo;
             try (ServiceProcess service = ServiceProcess.start(props, stack.logs().resolve("service.log"));
-                    Feeder feeder = new Feeder(stack.kafka().bootstrapServers(), Topics.COMMANDS, load.all(), PER_SECOND)) {
-                assertThat(HttpProbe.await(port, "/q/health/ready", 200, Duration.ofSeconds(60))).as("the service started").isTrue();
+                    Feeder feeder = new Feeder(stack.kafka().bootstrapServers(), Topics.COMMANDS, load.all(),
+                            PER_SECOND)) {
+                assertThat(HttpProbe.await(port, "/q/health/ready", 200, Duration.ofSeconds(60)))
+                        .as("the service started").isTrue();
                 prober.scheduleAtFixedRate(() -> probes.add(new Probe(System.currentTimeMillis(),
                         HttpProbe.status(port, "/q/health/live"))), 0, 5, TimeUnit.SECONDS);
                 ledger.pollFor(LEAD);
@@ -70,8 +72,9 @@ class ProviderOutageIT {
                     String account = "fyoutage" + (i % 30);
                     String id = "outage-due-" + i;
                     expiring.add(id);
-                    stack.client().send(Topics.COMMANDS, Commands.key("fansly", account), Commands.command(id, "fansly", account,
-                            "due" + i, "{\"text\":\"due\",\"scheduledAt\":\"" + due + "\"}"));
+                    stack.client().send(Topics.COMMANDS, Commands.key("fansly", account),
+                            Commands.command(id, "fansly", account,
+                                    "due" + i, "{\"text\":\"due\",\"scheduledAt\":\"" + due + "\"}"));
                 }
                 ledger.pollFor(OUTAGE.minusSeconds(60));
                 simulator.settings().unavailable.clear();
@@ -88,13 +91,16 @@ class ProviderOutageIT {
                 service.stop();
 
                 Map<String, Long> kinds = ledger.kinds();
-                long succeeded = kinds.entrySet().stream().filter(e -> e.getKey().startsWith("succeeded ")).mapToLong(Map.Entry::getValue).sum();
+                long succeeded = kinds.entrySet().stream().filter(e -> e.getKey().startsWith("succeeded "))
+                        .mapToLong(Map.Entry::getValue).sum();
                 long applied = simulator.counters().updatesByMessage().values().stream().mapToLong(List::size).sum();
                 Map<String, String> expected = load.finalTexts();
                 String finalState = FaultReport.finalState(expected, simulator.counters().updatesByMessage());
                 FaultReport.add(new FaultReport.Row("fansly answers 503 for " + OUTAGE.toMinutes()
-                        + " min, the other providers healthy on the same partitions", sent.size(), ledger.withoutAnswer(sent),
-                        ledger.duplicates(), applied - succeeded, finalState, Duration.ofNanos(System.nanoTime() - started)));
+                        + " min, the other providers healthy on the same partitions", sent.size(),
+                        ledger.withoutAnswer(sent),
+                        ledger.duplicates(), applied - succeeded, finalState,
+                        Duration.ofNanos(System.nanoTime() - started)));
                 long firstMinute = outageFrom / 60_000 + 1;
                 long lastMinute = outageTo / 60_000 - 1;
                 StringBuilder perMinute = new StringBuilder();
@@ -105,23 +111,30 @@ class ProviderOutageIT {
                     perMinute.append(healthy).append(' ');
                 }
                 System.out.println("answers by kind: " + kinds);
-                System.out.println("OnlyFansAPI and FansMetric outcomes in each full minute of the outage: " + perMinute.toString().trim());
+                System.out.println("OnlyFansAPI and FansMetric outcomes in each full minute of the outage: "
+                        + perMinute.toString().trim());
                 System.out.println("fansly calls: " + simulator.counters().byProviderStatus());
 
                 assertThat(aliveThroughout).as("the service was never restarted").isTrue();
                 assertThat(probes).as("liveness probes").hasSizeGreaterThan((int) (OUTAGE.toSeconds() / 5) - 2)
-                        .allSatisfy(p -> assertThat(p.live()).as("liveness at %s", Instant.ofEpochMilli(p.atMillis())).isEqualTo(200));
-                assertThat(leanest).as("the healthy providers' outcomes in the leanest minute of the outage").isPositive();
+                        .allSatisfy(p -> assertThat(p.live()).as("liveness at %s", Instant.ofEpochMilli(p.atMillis()))
+                                .isEqualTo(200));
+                assertThat(leanest).as("the healthy providers' outcomes in the leanest minute of the outage")
+                        .isPositive();
                 assertThat(allAnswered).as("every command ended once fansly was back").isTrue();
                 assertThat(ledger.withoutAnswer(sent)).isZero();
                 assertThat(ledger.duplicates()).isZero();
-                assertThat(kinds.getOrDefault("failed fansly expired", 0L)).as("commands past their send time end expired")
+                assertThat(kinds.getOrDefault("failed fansly expired", 0L))
+                        .as("commands past their send time end expired")
                         .isGreaterThanOrEqualTo(EXPIRING);
                 assertThat(kinds.keySet()).as("a fansly outcome is never a permanent refusal")
                         .filteredOn(kind -> kind.startsWith("failed fansly"))
-                        .allSatisfy(kind -> assertThat(kind).isIn("failed fansly unavailable", "failed fansly expired"));
-                assertThat(kinds.keySet()).as("the healthy providers only succeed").filteredOn(kind -> kind.startsWith("failed ")
-                        && !kind.startsWith("failed fansly")).isEmpty();
+                        .allSatisfy(
+                                kind -> assertThat(kind).isIn("failed fansly unavailable", "failed fansly expired"));
+                assertThat(kinds.keySet()).as("the healthy providers only succeed")
+                        .filteredOn(kind -> kind.startsWith("failed ")
+                                && !kind.startsWith("failed fansly"))
+                        .isEmpty();
                 assertThat(finalState).startsWith("yes");
             }
         } finally {
@@ -131,6 +144,7 @@ class ProviderOutageIT {
 
     private static long healthyIn(Map<String, Long> perMinute, long minute) {
         return perMinute.entrySet().stream().filter(e -> e.getKey().endsWith(" " + minute)
-                && (e.getKey().contains(" onlyfansapi ") || e.getKey().contains(" fansmetric "))).mapToLong(Map.Entry::getValue).sum();
+                && (e.getKey().contains(" onlyfansapi ") || e.getKey().contains(" fansmetric ")))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 }

@@ -44,12 +44,15 @@ class RebalanceChurnIT {
                 props.put("providers.fansly.accounts.fychurn" + a + ".api-key", "churn-key-" + a);
             }
             try (ServiceProcess first = ServiceProcess.start(props, stack.logs().resolve("replica-1.log"));
-                    Feeder feeder = new Feeder(stack.kafka().bootstrapServers(), Topics.COMMANDS, load.all(), PER_SECOND)) {
+                    Feeder feeder = new Feeder(stack.kafka().bootstrapServers(), Topics.COMMANDS, load.all(),
+                            PER_SECOND)) {
                 ledger.pollFor(Duration.ofSeconds(10));
                 for (int round = 1; round <= 5; round++) {
-                    try (ServiceProcess second = ServiceProcess.start(props, stack.logs().resolve("replica-2-round-" + round + ".log"))) {
+                    try (ServiceProcess second = ServiceProcess.start(props,
+                            stack.logs().resolve("replica-2-round-" + round + ".log"))) {
                         ledger.pollFor(Duration.ofSeconds(8)); // it joins: partitions move to it
-                        assertThat(second.stop()).as("round %d: the second replica left on SIGTERM", round).isIn(0, 143);
+                        assertThat(second.stop()).as("round %d: the second replica left on SIGTERM", round).isIn(0,
+                                143);
                     }
                     ledger.pollFor(Duration.ofSeconds(5)); // its partitions move back
                 }
@@ -67,8 +70,10 @@ class RebalanceChurnIT {
                 String finalState = FaultReport.finalState(load.finalTexts(), applied);
                 FaultReport.add(new FaultReport.Row("a second replica joins and leaves 5 times under load", sent.size(),
                         ledger.withoutAnswer(sent), ledger.duplicates(), repeated, finalState + ", " + outOfOrder
-                                + " out of order, " + throttled + " 429s", Duration.ofNanos(System.nanoTime() - started)));
-                System.out.println("answers by kind: " + ledger.kinds() + "; provider answers: " + simulator.counters().byProviderStatus());
+                                + " out of order, " + throttled + " 429s",
+                        Duration.ofNanos(System.nanoTime() - started)));
+                System.out.println("answers by kind: " + ledger.kinds() + "; provider answers: "
+                        + simulator.counters().byProviderStatus());
 
                 assertThat(sent).hasSize(COMMANDS);
                 assertThat(allAnswered).isTrue();

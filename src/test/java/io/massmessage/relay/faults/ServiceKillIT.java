@@ -44,7 +44,8 @@ class ServiceKillIT {
             long inFlightAtKills = 0;
             for (int run = 1; run <= 3; run++) {
                 long target = (long) COMMANDS * run / 4;
-                try (ServiceProcess service = ServiceProcess.start(props, stack.logs().resolve("run-" + run + ".log"))) {
+                try (ServiceProcess service = ServiceProcess.start(props,
+                        stack.logs().resolve("run-" + run + ".log"))) {
                     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
                     while (ledger.poll().answered() < target && System.nanoTime() < deadline) {
                         assertThat(service.isAlive()).as("run %d is alive", run).isTrue();
@@ -58,7 +59,8 @@ class ServiceKillIT {
                 }
                 ledger.poll();
                 inFlightAtKills = simulator.counters().total() - ledger.answered();
-                System.out.printf("kill %d at %,d of %,d answered; provider calls %,d (%,d without a visible answer)%n", run,
+                System.out.printf("kill %d at %,d of %,d answered; provider calls %,d (%,d without a visible answer)%n",
+                        run,
                         ledger.answered(), COMMANDS, simulator.counters().total(), inFlightAtKills);
             }
             try (ServiceProcess last = ServiceProcess.start(props, stack.logs().resolve("run-4.log"))) {

@@ -1,11 +1,5 @@
 package io.massmessage.relay.flow;
 
-import io.massmessage.relay.limits.ProviderBreakers;
-import io.massmessage.relay.limits.ProviderConnections;
-import io.massmessage.relay.limits.RateBudgets;
-
-import io.massmessage.relay.testing.VirtualTime;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
@@ -15,11 +9,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.limits.ProviderBreakers;
+import io.massmessage.relay.limits.ProviderConnections;
+import io.massmessage.relay.limits.RateBudgets;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.provider.ErrorCategory;
@@ -30,19 +28,25 @@ import io.massmessage.relay.provider.fansly.FanslyAdapter;
 import io.massmessage.relay.provider.fansmetric.FansMetricAdapter;
 import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
 import io.massmessage.relay.testing.TestConfigs;
+import io.massmessage.relay.testing.VirtualTime;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.context.Context;
 import io.vertx.mutiny.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
@@ -85,7 +89,8 @@ class CommandProcessorComponentTest {
      * request timeout and turned a test's first attempt into a timeout.
      */
     private static void warmUp() {
-        wireMock.stubFor(put(urlEqualTo("/api/acct_WARM/mass-messaging/0")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        wireMock.stubFor(put(urlEqualTo("/api/acct_WARM/mass-messaging/0"))
+                .willReturn(aResponse().withStatus(200).withBody(OK)));
         String base = "http://127.0.0.1:" + wireMock.port();
         Duration patient = Duration.ofSeconds(30);
         var providers = new TestConfigs.Providers(TestConfigs.Endpoint.of(base, "of-key", patient),
@@ -93,9 +98,11 @@ class CommandProcessorComponentTest {
         var relay = TestConfigs.Relay.of(1, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
         VirtualTime warmTime = new VirtualTime(NOW);
-        new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, warmTime), relay, warmTime, warmTime, () -> 0.5,
-                new RateBudgets(warmTime, warmTime, 0.0, ProviderConnections.unlimited()), new ProviderBreakers(warmTime, warmTime, 1000, Duration.ofSeconds(30)),
-                RelayMetrics.discarding())
+        new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, warmTime), relay, warmTime, warmTime,
+                () -> 0.5,
+                new RateBudgets(warmTime, warmTime, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE)),
+                new ProviderBreakers(warmTime, warmTime, 1000, Duration.ofSeconds(30)),
+                new RelayMetrics(new SimpleMeterRegistry()))
                 .process(parser.parse(("{\"commandId\":\"warm\",\"provider\":\"onlyfansapi\",\"account\":\"acct_WARM\","
                         + "\"messageId\":\"0\",\"update\":{\"text\":\"x\"}}").getBytes(StandardCharsets.UTF_8)))
                 .await().atMost(Duration.ofSeconds(60));
@@ -114,13 +121,16 @@ class CommandProcessorComponentTest {
         var registry = new ProviderRegistry(adapters, providers);
         time = new VirtualTime(NOW);
         var client = new ProviderClient(vertx, registry, relay, time);
-        processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
+        processor = new CommandProcessor(registry, client, relay, time, time, () -> 0.5,
+                new RateBudgets(time, time, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE)),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)),
+                new RelayMetrics(new SimpleMeterRegistry()));
     }
 
     private UpdateCommand of(String messageId) {
-        return parse("{\"commandId\":\"c1\",\"provider\":\"onlyfansapi\",\"account\":\"acct_A\",\"messageId\":\"" + messageId
-                + "\",\"update\":{\"text\":\"secret words here\"}}");
+        return parse(
+                "{\"commandId\":\"c1\",\"provider\":\"onlyfansapi\",\"account\":\"acct_A\",\"messageId\":\"" + messageId
+                        + "\",\"update\":{\"text\":\"secret words here\"}}");
     }
 
     private UpdateCommand parse(String json) {
@@ -133,20 +143,25 @@ class CommandProcessorComponentTest {
 
     @Test
     void succeedsAndReportsCredits() {
-        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/1")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        wireMock.stubFor(
+                put(urlEqualTo("/api/acct_A/mass-messaging/1")).willReturn(aResponse().withStatus(200).withBody(OK)));
         Outcome outcome = run(of("1"));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Succeeded.class, s -> {
             assertThat(s.attempts()).isEqualTo(1);
             assertThat(s.credits().balance()).isEqualTo(5L);
         });
-        wireMock.verify(putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/1")).withHeader("Authorization", equalTo("Bearer of-key")));
+        wireMock.verify(putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/1")).withHeader("Authorization",
+                equalTo("Bearer of-key")));
     }
 
     @Test
     void usesTheAccountsOwnKeyWhenConfigured() {
-        wireMock.stubFor(put(urlEqualTo("/api/acct_OWN/mass-messaging/1")).willReturn(aResponse().withStatus(200).withBody(OK)));
-        run(parse("{\"commandId\":\"c\",\"provider\":\"onlyfansapi\",\"account\":\"acct_OWN\",\"messageId\":\"1\",\"update\":{\"text\":\"x\"}}"));
-        wireMock.verify(putRequestedFor(urlEqualTo("/api/acct_OWN/mass-messaging/1")).withHeader("Authorization", equalTo("Bearer own-key")));
+        wireMock.stubFor(
+                put(urlEqualTo("/api/acct_OWN/mass-messaging/1")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        run(parse(
+                "{\"commandId\":\"c\",\"provider\":\"onlyfansapi\",\"account\":\"acct_OWN\",\"messageId\":\"1\",\"update\":{\"text\":\"x\"}}"));
+        wireMock.verify(putRequestedFor(urlEqualTo("/api/acct_OWN/mass-messaging/1")).withHeader("Authorization",
+                equalTo("Bearer own-key")));
     }
 
     @ParameterizedTest(name = "HTTP {0} fails at once as {1}")
@@ -173,21 +188,26 @@ class CommandProcessorComponentTest {
     private Target target(String provider, String id) {
         return switch (provider) {
             case "onlyfansapi" -> new Target(of(id), "/api/acct_A/mass-messaging/" + id, OK);
-            case "fansmetric" -> new Target(parse("{\"commandId\":\"c\",\"provider\":\"fansmetric\",\"account\":\"123\","
-                    + "\"messageId\":\"" + id + "\",\"update\":{\"text\":\"x\"}}"), "/v1/123/mass-messages/queue/" + id, OK);
-            default -> new Target(parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\",\"messageId\":\""
-                    + id + "\",\"update\":{\"text\":\"x\"}}"), "/api/fansly/f1/mass-messaging/scheduled/" + id,
+            case "fansmetric" -> new Target(
+                    parse("{\"commandId\":\"c\",\"provider\":\"fansmetric\",\"account\":\"123\","
+                            + "\"messageId\":\"" + id + "\",\"update\":{\"text\":\"x\"}}"),
+                    "/v1/123/mass-messages/queue/" + id, OK);
+            default -> new Target(
+                    parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\",\"messageId\":\""
+                            + id + "\",\"update\":{\"text\":\"x\"}}"),
+                    "/api/fansly/f1/mass-messaging/scheduled/" + id,
                     "{\"statusCode\":201,\"data\":{\"status_code\":200,\"data\":{\"success\":true}}}");
         };
     }
 
-    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> refusalsAtEveryProvider() {
-        java.util.List<org.junit.jupiter.params.provider.Arguments> cases = new java.util.ArrayList<>();
-        String[][] statuses = {{"400", "rejected"}, {"401", "unauthorized"}, {"403", "unauthorized"}, {"404", "not_found"},
+    static Stream<Arguments> refusalsAtEveryProvider() {
+        List<Arguments> cases = new ArrayList<>();
+        String[][] statuses = {{"400", "rejected"}, {"401", "unauthorized"}, {"403", "unauthorized"},
+                {"404", "not_found"},
                 {"409", "not_editable"}, {"413", "rejected"}, {"424", "account_unavailable"}};
         for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
             for (String[] status : statuses) {
-                cases.add(org.junit.jupiter.params.provider.Arguments.of(provider, Integer.parseInt(status[0]),
+                cases.add(Arguments.of(provider, Integer.parseInt(status[0]),
                         ErrorCategory.valueOf(status[1])));
             }
         }
@@ -199,7 +219,8 @@ class CommandProcessorComponentTest {
     void everyAdapterFailsPermanentRefusalsAtOnce(String provider, int status, ErrorCategory category) {
         Target t = target(provider, "9" + status);
         wireMock.stubFor(put(urlEqualTo(t.path())).willReturn(aResponse().withStatus(status)
-                .withBody(provider.equals("fansmetric") ? "{\"error\":\"no\"}" : "{\"statusCode\":" + status + ",\"message\":\"no\"}")));
+                .withBody(provider.equals("fansmetric") ? "{\"error\":\"no\"}"
+                        : "{\"statusCode\":" + status + ",\"message\":\"no\"}")));
         Outcome outcome = fanslyProcessor().process(t.command()).await().atMost(Duration.ofSeconds(10));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
             assertThat(f.category()).isEqualTo(category);
@@ -226,8 +247,9 @@ class CommandProcessorComponentTest {
 
     @Test
     void retriesA500ThenSucceeds() {
-        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/3")).inScenario("s").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
+        wireMock.stubFor(
+                put(urlEqualTo("/api/acct_A/mass-messaging/3")).inScenario("s").whenScenarioStateIs(Scenario.STARTED)
+                        .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
         wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/3")).inScenario("s").whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(200).withBody(OK)));
         Outcome outcome = run(of("3"));
@@ -250,8 +272,9 @@ class CommandProcessorComponentTest {
 
     @Test
     void retriesAConnectionReset() {
-        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/5")).inScenario("r").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("ok"));
+        wireMock.stubFor(
+                put(urlEqualTo("/api/acct_A/mass-messaging/5")).inScenario("r").whenScenarioStateIs(Scenario.STARTED)
+                        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("ok"));
         wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/5")).inScenario("r").whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(200).withBody(OK)));
         Outcome outcome = run(of("5"));
@@ -303,14 +326,18 @@ class CommandProcessorComponentTest {
 
     @Test
     void aRefusedConnectionIsRetriedThenUnavailable() {
-        var closed = new TestConfigs.Providers(TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)),
+        var closed = new TestConfigs.Providers(
+                TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)),
                 TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)),
                 TestConfigs.Endpoint.of("http://127.0.0.1:1", "k", Duration.ofSeconds(1)));
         var relay = TestConfigs.Relay.of(2, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, closed);
-        var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()), relay,
-                time, time, () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
+        var refusing = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, Clock.systemUTC()),
+                relay,
+                time, time, () -> 0.5,
+                new RateBudgets(time, time, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE)),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)),
+                new RelayMetrics(new SimpleMeterRegistry()));
         Outcome outcome = refusing.process(of("7")).await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
             assertThat(f.category()).isEqualTo(ErrorCategory.unavailable);
@@ -331,8 +358,10 @@ class CommandProcessorComponentTest {
     void waitsAsFanslySaysWithXRateLimitRetryAfter() {
         stub429ThenOk("/api/fansly/f1/mass-messaging/scheduled/9", aResponse().withStatus(429)
                 .withHeader("X-RateLimit-Retry-After", "12").withHeader("X-RateLimit-Limit", "600"));
-        Outcome outcome = fanslyProcessor().process(parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\","
-                + "\"messageId\":\"9\",\"update\":{\"text\":\"x\"}}")).await().atMost(Duration.ofSeconds(20));
+        Outcome outcome = fanslyProcessor()
+                .process(parse("{\"commandId\":\"c\",\"provider\":\"fansly\",\"account\":\"f1\","
+                        + "\"messageId\":\"9\",\"update\":{\"text\":\"x\"}}"))
+                .await().atMost(Duration.ofSeconds(20));
         assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
         assertThat(time.asked).containsExactly(Duration.ofSeconds(12));
         wireMock.verify(2, putRequestedFor(urlEqualTo("/api/fansly/f1/mass-messaging/scheduled/9"))
@@ -342,9 +371,11 @@ class CommandProcessorComponentTest {
     @Test
     void fansMetric429WithoutRetryAfterWaitsUntilTheMinuteResets() {
         stub429ThenOk("/v1/123/mass-messages/queue/10", aResponse().withStatus(429)
-                .withBody("{\"error\":\"Rate limit exceeded\",\"_meta\":{\"_rate_limits\":{\"limit_minute\":1000,\"remaining_minute\":0}}}"));
-        Outcome outcome = run(parse("{\"commandId\":\"c\",\"provider\":\"fansmetric\",\"account\":\"123\",\"messageId\":\"10\","
-                + "\"update\":{\"text\":\"x\"}}"));
+                .withBody(
+                        "{\"error\":\"Rate limit exceeded\",\"_meta\":{\"_rate_limits\":{\"limit_minute\":1000,\"remaining_minute\":0}}}"));
+        Outcome outcome = run(
+                parse("{\"commandId\":\"c\",\"provider\":\"fansmetric\",\"account\":\"123\",\"messageId\":\"10\","
+                        + "\"update\":{\"text\":\"x\"}}"));
         assertThat(outcome).isInstanceOf(Outcome.Succeeded.class);
         assertThat(time.asked).containsExactly(Duration.ofSeconds(45)); // NOW is 10:00:15
     }
@@ -366,9 +397,11 @@ class CommandProcessorComponentTest {
     void a429ThatWouldPassTheSendTimeEndsExpired() {
         wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/12"))
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
-        Outcome outcome = run(parse("{\"commandId\":\"c\",\"provider\":\"onlyfansapi\",\"account\":\"acct_A\",\"messageId\":\"12\","
-                + "\"update\":{\"text\":\"x\",\"scheduledAt\":\"2026-11-22T10:00:30Z\"}}"));
-        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> assertThat(f.category()).isEqualTo(ErrorCategory.expired));
+        Outcome outcome = run(
+                parse("{\"commandId\":\"c\",\"provider\":\"onlyfansapi\",\"account\":\"acct_A\",\"messageId\":\"12\","
+                        + "\"update\":{\"text\":\"x\",\"scheduledAt\":\"2026-11-22T10:00:30Z\"}}"));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class,
+                f -> assertThat(f.category()).isEqualTo(ErrorCategory.expired));
     }
 
     @Test
@@ -385,8 +418,10 @@ class CommandProcessorComponentTest {
 
     @Test
     void spacesAKeysCallsAndEndsRateLimitedWithoutCallingWhenNoSlotComesInTime() {
-        wireMock.stubFor(put(urlEqualTo("/api/acct_A/mass-messaging/13")).willReturn(aResponse().withStatus(200).withBody(OK)));
-        assertThat(budgeted(Duration.ofMillis(2_500)).stream().map(p -> p.process(of("13")).await().atMost(Duration.ofSeconds(10)))
+        wireMock.stubFor(
+                put(urlEqualTo("/api/acct_A/mass-messaging/13")).willReturn(aResponse().withStatus(200).withBody(OK)));
+        assertThat(budgeted(Duration.ofMillis(2_500)).stream()
+                .map(p -> p.process(of("13")).await().atMost(Duration.ofSeconds(10)))
                 .map(Outcome::name)).containsExactly("succeeded", "succeeded", "succeeded");
         assertThat(time.asked).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1)); // one a second, not a burst
         wireMock.verify(3, putRequestedFor(urlEqualTo("/api/acct_A/mass-messaging/13")));
@@ -416,14 +451,17 @@ class CommandProcessorComponentTest {
                 .willReturn(aResponse().withStatus(200).withBody(OK)));
         String base = "http://127.0.0.1:" + wireMock.port();
         var providers = new TestConfigs.Providers(TestConfigs.Endpoint.of(base, "of-key", Duration.ofSeconds(1)),
-                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "fy", Duration.ofSeconds(1)));
+                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)),
+                TestConfigs.Endpoint.of(base, "fy", Duration.ofSeconds(1)));
         var relay = TestConfigs.Relay.of(5, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
         var breakers = new ProviderBreakers(time, time, 2, Duration.ofMinutes(5));
-        var guarded = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
-                () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()), breakers, RelayMetrics.discarding());
+        var guarded = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time,
+                time,
+                () -> 0.5, new RateBudgets(time, time, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE)),
+                breakers, new RelayMetrics(new SimpleMeterRegistry()));
 
-        List<Map.Entry<Boolean, Long>> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Map.Entry<Boolean, Long>> states = new CopyOnWriteArrayList<>();
         Progress recorded = new Progress() {
             @Override
             public void waiting() {
@@ -435,7 +473,7 @@ class CommandProcessorComponentTest {
                 states.add(Map.entry(false, time.millis()));
             }
         };
-        Outcome outcome = guarded.process(of("14"), io.opentelemetry.context.Context.root(), recorded)
+        Outcome outcome = guarded.process(of("14"), Context.root(), recorded)
                 .await().atMost(Duration.ofSeconds(10));
         // the 10 minutes behind the open breaker were spent waiting by design, never working (StallWatch)
         long longestWorking = 0;
@@ -463,31 +501,38 @@ class CommandProcessorComponentTest {
         String base = "http://127.0.0.1:" + wireMock.port();
         var providers = new TestConfigs.Providers(
                 TestConfigs.Endpoint.of(base, "of-key", Duration.ofSeconds(1)).withBudget(60, 0),
-                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)));
+                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)),
+                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)));
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), maxWait);
         var registry = new ProviderRegistry(adapters, providers);
-        var processor = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time, time,
-                () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
+        var processor = new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay, time,
+                time,
+                () -> 0.5, new RateBudgets(time, time, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE)),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)),
+                new RelayMetrics(new SimpleMeterRegistry()));
         return List.of(processor, processor, processor);
     }
 
     private CommandProcessor fanslyProcessor() {
         String base = "http://127.0.0.1:" + wireMock.port();
         var providers = new TestConfigs.Providers(TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)),
-                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)), TestConfigs.Endpoint.of(base, "fy-key", Duration.ofSeconds(1)));
+                TestConfigs.Endpoint.of(base, "x", Duration.ofSeconds(1)),
+                TestConfigs.Endpoint.of(base, "fy-key", Duration.ofSeconds(1)));
         var relay = TestConfigs.Relay.of(3, Duration.ofSeconds(30), Duration.ofSeconds(60));
         var registry = new ProviderRegistry(adapters, providers);
         return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, time), relay,
-                time, time, () -> 0.5, new RateBudgets(time, time, 0.0, ProviderConnections.unlimited()),
-                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)), RelayMetrics.discarding());
+                time, time, () -> 0.5,
+                new RateBudgets(time, time, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE)),
+                new ProviderBreakers(time, time, 1000, Duration.ofSeconds(30)),
+                new RelayMetrics(new SimpleMeterRegistry()));
     }
 
-    private static void stub429ThenOk(String url, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder limited) {
+    private static void stub429ThenOk(String url, ResponseDefinitionBuilder limited) {
         wireMock.stubFor(put(urlEqualTo(url)).inScenario(url).whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(limited).willSetStateTo("ok"));
         wireMock.stubFor(put(urlEqualTo(url)).inScenario(url).whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(200).withBody(url.contains("fansly")
-                        ? "{\"statusCode\":201,\"data\":{\"status_code\":200,\"data\":{\"success\":true}}}" : OK)));
+                        ? "{\"statusCode\":201,\"data\":{\"status_code\":200,\"data\":{\"success\":true}}}"
+                        : OK)));
     }
 }

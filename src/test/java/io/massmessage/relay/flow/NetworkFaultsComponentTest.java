@@ -1,15 +1,14 @@
 package io.massmessage.relay.flow;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.limits.Delays;
 import io.massmessage.relay.limits.ProviderBreakers;
 import io.massmessage.relay.limits.ProviderConnections;
 import io.massmessage.relay.limits.RateBudgets;
 import io.massmessage.relay.limits.VertxDelays;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.provider.ErrorCategory;
@@ -21,11 +20,14 @@ import io.massmessage.relay.testing.TestConfigs;
 import io.massmessage.simulator.Latency;
 import io.massmessage.simulator.ProviderSimulator;
 import io.massmessage.simulator.SimulatorSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.mutiny.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.netcrusher.core.reactor.NioReactor;
 import org.netcrusher.core.throttle.DelayThrottler;
+import org.netcrusher.core.throttle.Throttler;
 import org.netcrusher.core.throttle.rate.ByteRateThrottler;
 import org.netcrusher.tcp.TcpCrusher;
 import org.netcrusher.tcp.TcpCrusherBuilder;
@@ -82,13 +85,14 @@ class NetworkFaultsComponentTest {
         crusher.close();
     }
 
-    private static TcpCrusher proxy(org.netcrusher.core.throttle.Throttler throttler) throws Exception {
+    private static TcpCrusher proxy(Throttler throttler) throws Exception {
         int port = EmbeddedKafka.freePort();
         TcpCrusherBuilder builder = TcpCrusherBuilder.builder().withReactor(reactor)
                 .withBindAddress("127.0.0.1", port)
                 .withConnectAddress("127.0.0.1", Integer.parseInt(simulator.baseUrl().replaceAll(".*:", "")));
         if (throttler != null) {
-            builder.withIncomingThrottlerFactory(address -> throttler).withOutgoingThrottlerFactory(address -> throttler);
+            builder.withIncomingThrottlerFactory(address -> throttler)
+                    .withOutgoingThrottlerFactory(address -> throttler);
         }
         return builder.buildAndOpen();
     }
@@ -103,8 +107,9 @@ class NetworkFaultsComponentTest {
         Clock clock = Clock.systemUTC();
         Delays delays = new VertxDelays(vertx);
         return new CommandProcessor(registry, new ProviderClient(vertx, registry, relay, clock), relay, delays, clock,
-                () -> 0.5, new RateBudgets(clock, delays, 0.0, ProviderConnections.unlimited()), new ProviderBreakers(clock, delays, 1000, Duration.ofSeconds(30)),
-                RelayMetrics.discarding());
+                () -> 0.5, new RateBudgets(clock, delays, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE)),
+                new ProviderBreakers(clock, delays, 1000, Duration.ofSeconds(30)),
+                new RelayMetrics(new SimpleMeterRegistry()));
     }
 
     private String through(TcpCrusher proxy) {
@@ -112,15 +117,18 @@ class NetworkFaultsComponentTest {
     }
 
     private Outcome send(CommandProcessor processor) {
-        String json = "{\"commandId\":\"net-" + ids.incrementAndGet() + "\",\"provider\":\"onlyfansapi\",\"account\":\"acct_net\","
+        String json = "{\"commandId\":\"net-" + ids.incrementAndGet()
+                + "\",\"provider\":\"onlyfansapi\",\"account\":\"acct_net\","
                 + "\"messageId\":\"" + ids.get() + "\",\"update\":{\"text\":\"hello\"}}";
-        return processor.process(PARSER.parse(json.getBytes(StandardCharsets.UTF_8))).await().atMost(Duration.ofSeconds(30));
+        return processor.process(PARSER.parse(json.getBytes(StandardCharsets.UTF_8))).await()
+                .atMost(Duration.ofSeconds(30));
     }
 
     private static void assertTransientToTheEnd(Outcome outcome, int attempts) {
         assertThat(outcome).isInstanceOf(Outcome.Failed.class);
         Outcome.Failed failed = (Outcome.Failed) outcome;
-        assertThat(failed.category()).as("a network fault is never a permanent refusal").isEqualTo(ErrorCategory.unavailable);
+        assertThat(failed.category()).as("a network fault is never a permanent refusal")
+                .isEqualTo(ErrorCategory.unavailable);
         assertThat(failed.attempts()).as("retried to the last attempt").isEqualTo(attempts);
     }
 
@@ -132,15 +140,18 @@ class NetworkFaultsComponentTest {
             CommandProcessor processor = processor(through(slow), 3);
             long before = simulator.counters().total();
             var outcome = processor.process(PARSER.parse(("{\"commandId\":\"reset\",\"provider\":\"onlyfansapi\","
-                    + "\"account\":\"acct_net\",\"messageId\":\"r1\",\"update\":{\"text\":\"hello\"}}").getBytes(StandardCharsets.UTF_8)))
+                    + "\"account\":\"acct_net\",\"messageId\":\"r1\",\"update\":{\"text\":\"hello\"}}")
+                    .getBytes(StandardCharsets.UTF_8)))
                     .subscribeAsCompletionStage();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                    .untilAsserted(() -> assertThat(simulator.counters().total()).as("the simulator answered the first attempt")
+                    .untilAsserted(() -> assertThat(simulator.counters().total())
+                            .as("the simulator answered the first attempt")
                             .isGreaterThan(before));
             slow.closeAllPairs();
             Outcome result = outcome.get(30, TimeUnit.SECONDS);
             assertThat(result).isInstanceOf(Outcome.Succeeded.class);
-            assertThat(result.attempts()).as("the answer lost with the connection was asked again").isGreaterThanOrEqualTo(2);
+            assertThat(result.attempts()).as("the answer lost with the connection was asked again")
+                    .isGreaterThanOrEqualTo(2);
         } finally {
             slow.close();
         }
@@ -163,7 +174,8 @@ class NetworkFaultsComponentTest {
             long started = System.nanoTime();
             assertTransientToTheEnd(send(processor(through(drip), 2)), 2);
             // two exchanges of at most the request timeout each, not the minutes the drip would take
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.multipliedBy(2).plusSeconds(3));
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .isLessThan(TIMEOUT.multipliedBy(2).plusSeconds(3));
         } finally {
             drip.close();
         }
@@ -188,11 +200,13 @@ class NetworkFaultsComponentTest {
         // many commands through a proxy whose connections are reset again and again: each ends once, none is lost
         simulator.settings().latency = new Latency.Fixed(100);
         CommandProcessor processor = processor(through(crusher), 5);
-        List<java.util.concurrent.CompletableFuture<Outcome>> running = new java.util.ArrayList<>();
+        List<CompletableFuture<Outcome>> running = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            String json = "{\"commandId\":\"many-" + i + "\",\"provider\":\"onlyfansapi\",\"account\":\"acct_net" + (i % 5)
+            String json = "{\"commandId\":\"many-" + i + "\",\"provider\":\"onlyfansapi\",\"account\":\"acct_net"
+                    + (i % 5)
                     + "\",\"messageId\":\"m" + i + "\",\"update\":{\"text\":\"hello\"}}";
-            running.add(processor.process(PARSER.parse(json.getBytes(StandardCharsets.UTF_8))).subscribeAsCompletionStage());
+            running.add(processor.process(PARSER.parse(json.getBytes(StandardCharsets.UTF_8)))
+                    .subscribeAsCompletionStage());
         }
         for (int i = 0; i < 5; i++) {
             await().pollDelay(Duration.ofMillis(60)).until(() -> true); // resets 60 ms apart, under commands in flight

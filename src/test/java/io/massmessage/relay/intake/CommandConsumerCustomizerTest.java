@@ -2,9 +2,6 @@ package io.massmessage.relay.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.massmessage.relay.intake.PartitionLanes;
-import io.massmessage.relay.intake.PendingBounds;
-import io.massmessage.relay.intake.PollCounter;
 import io.massmessage.relay.config.Channels;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +23,8 @@ class CommandConsumerCustomizerTest {
     @Test
     void theCommandConsumerCountsIntoThePendingBounds() {
         Map<String, Object> config = customizer.customize(Channels.COMMANDS, null, consumer());
-        assertThat(config).containsEntry("interceptor.classes", PollCounter.class.getName()).containsEntry(PollCounter.BOUNDS, bounds);
+        assertThat(config).containsEntry("interceptor.classes", PollCounter.class.getName())
+                .containsEntry(PollCounter.BOUNDS, bounds);
     }
 
     @Test
@@ -41,7 +39,9 @@ class CommandConsumerCustomizerTest {
     void otherClientsAreLeftAlone() {
         Map<String, Object> deadLetterProducer = consumer();
         deadLetterProducer.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
-        assertThat(customizer.customize(Channels.COMMANDS, null, deadLetterProducer)).doesNotContainKeys("interceptor.classes", PollCounter.BOUNDS);
-        assertThat(customizer.customize(Channels.SUCCEEDED, null, consumer())).doesNotContainKeys("interceptor.classes", PollCounter.BOUNDS);
+        assertThat(customizer.customize(Channels.COMMANDS, null, deadLetterProducer))
+                .doesNotContainKeys("interceptor.classes", PollCounter.BOUNDS);
+        assertThat(customizer.customize(Channels.SUCCEEDED, null, consumer())).doesNotContainKeys("interceptor.classes",
+                PollCounter.BOUNDS);
     }
 }

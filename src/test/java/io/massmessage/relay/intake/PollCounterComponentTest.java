@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,7 +54,8 @@ class PollCounterComponentTest {
             for (int partition = 0; partition < 2; partition++) {
                 for (int i = 0; i < PER_PARTITION; i++) {
                     producer.send(new ProducerRecord<>("small-records", partition, null, new byte[100]));
-                    producer.send(new ProducerRecord<>("large-records", partition, null, new byte[partition == 0 ? LARGE : 100]));
+                    producer.send(new ProducerRecord<>("large-records", partition, null,
+                            new byte[partition == 0 ? LARGE : 100]));
                 }
             }
             producer.flush();
@@ -82,7 +84,8 @@ class PollCounterComponentTest {
         Stuck stuck = run(gate, "large-records");
         assertThat(gate.shareBytes()).isEqualTo(PendingBounds.MIN_SHARE_BYTES);
         assertThat((long) stuck.polled * LARGE).as("bytes polled from the partition nothing is taken from")
-                .isGreaterThanOrEqualTo(gate.shareBytes()).isLessThanOrEqualTo(gate.shareBytes() + (long) MAX_POLL * LARGE);
+                .isGreaterThanOrEqualTo(gate.shareBytes())
+                .isLessThanOrEqualTo(gate.shareBytes() + (long) MAX_POLL * LARGE);
         assertThat(stuck.polled).as("far below the count share").isLessThan(gate.share() / 2);
         assertThat(gate.pendingBytes()).isEqualTo((long) stuck.polled * LARGE);
         catchUp(gate, stuck, stuck.lanes.size() - (int) (gate.shareBytes() / 2 / LARGE));
@@ -92,8 +95,8 @@ class PollCounterComponentTest {
     private record Stuck(String topic, List<TakenRecord> lanes, int polled) {}
 
     private PendingBounds gate(int maxPending, long maxPendingBytes) {
-        return new PendingBounds(maxPending, maxPendingBytes, new PartitionLanes(), action -> Uni.createFrom().emitter(done ->
-                pollingThreadTasks.add(() -> {
+        return new PendingBounds(maxPending, maxPendingBytes, new PartitionLanes(),
+                action -> Uni.createFrom().emitter(done -> pollingThreadTasks.add(() -> {
                     action.accept(consumer);
                     done.complete(null);
                 })));
@@ -139,7 +142,8 @@ class PollCounterComponentTest {
                 if (record.partition() == 0) {
                     polled[0]++;
                 }
-                gate.take(new TopicPartition(record.topic(), record.partition()), record.offset(), record.serializedValueSize())
+                gate.take(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                        record.serializedValueSize())
                         .finish();
             });
             assertThat(polled[0]).isEqualTo(PER_PARTITION);
@@ -151,7 +155,7 @@ class PollCounterComponentTest {
     }
 
     /** Polls, hands each record to {@code take} and runs the gate's queued actions, until {@code done} (at most 300 polls). */
-    private void pollUntil(BooleanSupplier done, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> take) {
+    private void pollUntil(BooleanSupplier done, Consumer<ConsumerRecord<byte[], byte[]>> take) {
         for (int round = 0; round < 300 && !done.getAsBoolean(); round++) {
             pollOnce(take);
         }
@@ -161,9 +165,9 @@ class PollCounterComponentTest {
         }
     }
 
-    private void pollOnce(java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> take) {
+    private void pollOnce(Consumer<ConsumerRecord<byte[], byte[]>> take) {
         consumer.poll(Duration.ofMillis(50)).forEach(take);
-        for (Runnable task; (task = pollingThreadTasks.poll()) != null; ) {
+        for (Runnable task; (task = pollingThreadTasks.poll()) != null;) {
             task.run();
         }
     }

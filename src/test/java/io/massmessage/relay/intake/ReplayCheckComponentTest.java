@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class ReplayCheckComponentTest {
 
     private static final String COMMANDS = "replay-commands";
-    private static final List<String> ANSWERS = List.of("replay-succeeded", "replay-failed", "replay-rate-limited", "replay-dead-letter");
+    private static final List<String> ANSWERS = List.of("replay-succeeded", "replay-failed", "replay-rate-limited",
+            "replay-dead-letter");
     private static final TopicPartition P0 = new TopicPartition(COMMANDS, 0);
     private static final TopicPartition P1 = new TopicPartition(COMMANDS, 1);
     private static EmbeddedKafka kafka;
@@ -44,7 +45,8 @@ class ReplayCheckComponentTest {
         kafka.createTopics(1, ANSWERS.toArray(String[]::new));
         long now = System.currentTimeMillis();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             // an answer written long before the first uncommitted command (beyond the 30 s allowed for clocks): not read
             producer.send(answer("replay-succeeded", now - 120_000, new Origin(COMMANDS, 0, 8))).get();
             for (int i = 0; i < 20; i++) {
@@ -64,7 +66,8 @@ class ReplayCheckComponentTest {
             deadLetter.add("dead-letter-topic", bytes(COMMANDS));
             deadLetter.add("dead-letter-partition", bytes("0"));
             deadLetter.add("dead-letter-offset", bytes("9"));
-            producer.send(new ProducerRecord<>("replay-dead-letter", 0, now - 50_000, null, bytes("not json"), deadLetter));
+            producer.send(
+                    new ProducerRecord<>("replay-dead-letter", 0, now - 50_000, null, bytes("not json"), deadLetter));
             producer.flush();
         }
     }
@@ -86,9 +89,11 @@ class ReplayCheckComponentTest {
             assertThat(check.replays()).containsOnlyKeys(P0);
             ReplayCheck.Replay replay = check.replays().get(P0);
             assertThat(replay.from()).isEqualTo(5);
-            assertThat(replay.to()).as("one past the last answered offset: nothing after it is skipped, nothing after it is kept")
+            assertThat(replay.to())
+                    .as("one past the last answered offset: nothing after it is skipped, nothing after it is kept")
                     .isEqualTo(10);
-            assertThat(replay.answered()).as("5 and 7 by outcomes, 9 by a dead letter; 8's answer is too old to be read")
+            assertThat(replay.answered())
+                    .as("5 and 7 by outcomes, 9 by a dead letter; 8's answer is too old to be read")
                     .containsExactly(5L, 7L, 9L);
 
             assertThat(check.alreadyAnswered(P0, 4, "m0")).as("committed before the replay").isFalse();
@@ -137,7 +142,8 @@ class ReplayCheckComponentTest {
     }
 
     private static ReplayCheck check(boolean enabled) {
-        return new ReplayCheck(new TestConfigs.ReplayCheckPolicy(enabled, 500_000, Duration.ofSeconds(15), Duration.ofSeconds(30)),
+        return new ReplayCheck(
+                new TestConfigs.ReplayCheckPolicy(enabled, 500_000, Duration.ofSeconds(15), Duration.ofSeconds(30)),
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), COMMANDS, ANSWERS);
     }
 

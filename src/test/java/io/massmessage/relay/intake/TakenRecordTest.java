@@ -71,7 +71,7 @@ class TakenRecordTest {
         bounds.take(slow, 1, 10).publish(() -> {
             lateWrite.set(true);
             return Uni.createFrom().item("late");
-        }).subscribe().with(item -> { }, refused::set);
+        }).subscribe().with(item -> {}, refused::set);
         assertThat(lateWrite).as("no answer starts publishing once its partition is revoked").isFalse();
         assertThat(refused.get()).isInstanceOf(HandedBackException.class).hasMessageContaining("commands-0@1");
         onTheWay.complete("outcome");

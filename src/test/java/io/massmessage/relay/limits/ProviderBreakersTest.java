@@ -1,9 +1,8 @@
 package io.massmessage.relay.limits;
 
-import io.massmessage.relay.testing.VirtualTime;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.massmessage.relay.testing.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -67,7 +66,8 @@ class ProviderBreakersTest {
         assertThat(probe).as("the first caller after the cool-down is the probe").isPositive();
         breakers.release("fansly", probe); // e.g. no budget slot: it never reached the provider
         long next = breakers.permit("fansly").await().indefinitely();
-        assertThat(next).as("a new probe at once, not a wait for an answer that never comes").isPositive().isNotEqualTo(probe);
+        assertThat(next).as("a new probe at once, not a wait for an answer that never comes").isPositive()
+                .isNotEqualTo(probe);
         assertThat(time.asked).containsExactly(Duration.ofSeconds(30));
     }
 

@@ -10,6 +10,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,9 +53,10 @@ class RateBudgetsConnectionsTest {
         answered.forEach(e -> e.complete("200"));
     }
 
-    private Cancellable submit(RateBudgets budgets, String key, RateBudgets.Limits limits, long latencyMs, List<RateBudgets.Reservation> results) {
+    private Cancellable submit(RateBudgets budgets, String key, RateBudgets.Limits limits, long latencyMs,
+            List<RateBudgets.Reservation> results) {
         return budgets.send("fansly", key, limits, time.instant().plusSeconds(3_600),
-                        slot -> slot.granted() ? provider(key, latencyMs).replaceWith(slot) : Uni.createFrom().item(slot))
+                slot -> slot.granted() ? provider(key, latencyMs).replaceWith(slot) : Uni.createFrom().item(slot))
                 .subscribe().with(results::add);
     }
 
@@ -102,8 +104,8 @@ class RateBudgetsConnectionsTest {
     void controlAPoolOutsideTheBudgetSendsTheSlotsSpentWhileStuckInABurst() {
         // the arrangement before 2026-11-24, kept as the control of the test above: slots spent without
         // a connection, then a FIFO wait in the HTTP client's own pool of two
-        RateBudgets budgets = new RateBudgets(time, loop, 0.01, ProviderConnections.unlimited());
-        java.util.ArrayDeque<Runnable> poolQueue = new java.util.ArrayDeque<>();
+        RateBudgets budgets = new RateBudgets(time, loop, 0.01, new ProviderConnections(provider -> Integer.MAX_VALUE));
+        ArrayDeque<Runnable> poolQueue = new ArrayDeque<>();
         int[] free = {2};
         Runnable freed = () -> {
             Runnable next = poolQueue.pollFirst();
@@ -116,24 +118,26 @@ class RateBudgetsConnectionsTest {
         List<RateBudgets.Reservation> done = new ArrayList<>();
         providerStuck = true;
         for (int i = 0; i < 1_200; i++) {
-            budgets.send("fansly", "k", SIX_HUNDRED, time.instant().plusSeconds(3_600), slot -> Uni.createFrom().<RateBudgets.Reservation>emitter(e -> {
-                Runnable go = () -> provider("k", 50).subscribe().with(answer -> {
-                    e.complete(slot);
-                    freed.run();
-                });
-                if (free[0] > 0) {
-                    free[0]--;
-                    go.run();
-                } else {
-                    poolQueue.addLast(go);
-                }
-            })).subscribe().with(done::add);
+            budgets.send("fansly", "k", SIX_HUNDRED, time.instant().plusSeconds(3_600),
+                    slot -> Uni.createFrom().<RateBudgets.Reservation>emitter(e -> {
+                        Runnable go = () -> provider("k", 50).subscribe().with(answer -> {
+                            e.complete(slot);
+                            freed.run();
+                        });
+                        if (free[0] > 0) {
+                            free[0]--;
+                            go.run();
+                        } else {
+                            poolQueue.addLast(go);
+                        }
+                    })).subscribe().with(done::add);
         }
         loop.advanceTo(T0.plusSeconds(30));
         unstick();
         loop.advanceTo(T0.plusSeconds(300));
         assertThat(done).hasSize(1_200);
-        assertThat(mostInAnyWindow(sends, 1_000)).as("the slots spent while stuck go out 40 a second").isGreaterThanOrEqualTo(35);
+        assertThat(mostInAnyWindow(sends, 1_000)).as("the slots spent while stuck go out 40 a second")
+                .isGreaterThanOrEqualTo(35);
     }
 
     @Test
@@ -150,7 +154,8 @@ class RateBudgetsConnectionsTest {
         }
         loop.advanceTo(T0.plusSeconds(10));
         assertThat(sends.stream().filter(s -> s.key().equals("open")).count()).isEqualTo(5);
-        assertThat(sends.stream().filter(s -> s.key().equals("closed")).count()).as("only the send before the 429").isEqualTo(1);
+        assertThat(sends.stream().filter(s -> s.key().equals("closed")).count()).as("only the send before the 429")
+                .isEqualTo(1);
         assertThat(connections.inUse("fansly")).isZero();
 
         loop.advanceTo(T0.plusSeconds(40));

@@ -1,16 +1,16 @@
 package io.massmessage.relay.limits;
 
-import io.massmessage.relay.testing.ManualTimers;
-import io.massmessage.relay.testing.VirtualTime;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.massmessage.relay.provider.RateLimitInfo;
+import io.massmessage.relay.testing.ManualTimers;
+import io.massmessage.relay.testing.VirtualTime;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Budgets per key on virtual time: evenly spaced, never over the limit in any window, corrected by the provider. */
@@ -19,10 +19,18 @@ class RateBudgetsTest {
     private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
     private static final RateBudgets.Limits SIX_HUNDRED = new RateBudgets.Limits(600, 0);
     private final VirtualTime time = new VirtualTime(T0);
-    private final RateBudgets budgets = new RateBudgets(time, time, 0.0, ProviderConnections.unlimited());
+    private final RateBudgets budgets = new RateBudgets(time, time, 0.0,
+            new ProviderConnections(provider -> Integer.MAX_VALUE));
 
-    private RateBudgets.Reservation acquire(RateBudgets on, String provider, String key, RateBudgets.Limits limits, long maxWaitMs) {
-        return on.acquire(provider, key, limits, time.instant().plusMillis(maxWaitMs)).await().indefinitely();
+    private RateBudgets.Reservation acquire(RateBudgets on, String provider, String key, RateBudgets.Limits limits,
+            long maxWaitMs) {
+        return granted(on, provider, key, limits, time.instant().plusMillis(maxWaitMs)).await().indefinitely();
+    }
+
+    /** Asks for a slot with nothing to send: the connection is given back as soon as the slot is granted. */
+    static Uni<RateBudgets.Reservation> granted(RateBudgets on, String provider, String key, RateBudgets.Limits limits,
+            Instant deadline) {
+        return on.send(provider, key, limits, deadline, reservation -> Uni.createFrom().item(reservation));
     }
 
     /** Adds a send at {@code sentAt} to {@code window}; returns the sends in the minute up to it. */
@@ -58,7 +66,8 @@ class RateBudgetsTest {
             maxInWindow = Math.max(maxInWindow, sentInTheMinuteUpTo(window, sentAt));
         }
         assertThat(maxInWindow).isEqualTo(600);
-        assertThat(time.millis() - T0.toEpochMilli()).as("3,000 requests at 600/min take 5 minutes").isBetween(299_000L, 300_000L);
+        assertThat(time.millis() - T0.toEpochMilli()).as("3,000 requests at 600/min take 5 minutes").isBetween(299_000L,
+                300_000L);
     }
 
     @Test
@@ -68,7 +77,8 @@ class RateBudgetsTest {
             time.advance(delay.toMillis() + 3);
             return Uni.createFrom().voidItem();
         };
-        RateBudgets lateBudgets = new RateBudgets(time, late, 0.0, ProviderConnections.unlimited());
+        RateBudgets lateBudgets = new RateBudgets(time, late, 0.0,
+                new ProviderConnections(provider -> Integer.MAX_VALUE));
         ArrayDeque<Long> window = new ArrayDeque<>();
         int maxInWindow = 0;
         for (int i = 0; i < 1_200; i++) {
@@ -83,12 +93,13 @@ class RateBudgetsTest {
     @Test
     void stallsAreMadeUpWithinHalfTheHeadroomAndNeverOverTheLimitInAMinute() {
         // 1 % headroom on 600/min: slots 101 ms apart; every 50th timer fires 250 ms late, as in a GC pause
-        java.util.concurrent.atomic.AtomicInteger timers = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger timers = new AtomicInteger();
         Delays stalling = delay -> {
             time.advance(delay.toMillis() + (timers.incrementAndGet() % 50 == 0 ? 250 : 0));
             return Uni.createFrom().voidItem();
         };
-        RateBudgets withHeadroom = new RateBudgets(time, stalling, 0.01, ProviderConnections.unlimited());
+        RateBudgets withHeadroom = new RateBudgets(time, stalling, 0.01,
+                new ProviderConnections(provider -> Integer.MAX_VALUE));
         ArrayDeque<Long> window = new ArrayDeque<>();
         int maxInWindow = 0;
         for (int i = 0; i < 3_000; i++) {
@@ -102,7 +113,8 @@ class RateBudgetsTest {
 
     @Test
     void headroomLeavesAShareOfTheLimitUnused() {
-        RateBudgets withHeadroom = new RateBudgets(time, time, 0.02, ProviderConnections.unlimited());
+        RateBudgets withHeadroom = new RateBudgets(time, time, 0.02,
+                new ProviderConnections(provider -> Integer.MAX_VALUE));
         RateBudgets.Limits thousand = new RateBudgets.Limits(1000, 0);
         acquire(withHeadroom, "fansly", "k", thousand, 60_000);
         assertThat(acquire(withHeadroom, "fansly", "k", thousand, 60_000).at()).isEqualTo(at(62)); // 60 000 / 980 = 61.2
@@ -164,10 +176,10 @@ class RateBudgetsTest {
     /** Three commands arrive together at a key configured for {@code configured}/min; the first answer says {@code reported}/min. */
     private List<Instant> releasesAfterLearning(long configured, long reported) {
         ManualTimers timers = new ManualTimers(time);
-        RateBudgets manual = new RateBudgets(time, timers, 0.0, ProviderConnections.unlimited());
+        RateBudgets manual = new RateBudgets(time, timers, 0.0, new ProviderConnections(provider -> Integer.MAX_VALUE));
         List<Instant> released = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            manual.acquire("fansly", "k", new RateBudgets.Limits(configured, 0), T0.plusSeconds(60))
+            granted(manual, "fansly", "k", new RateBudgets.Limits(configured, 0), T0.plusSeconds(60))
                     .subscribe().with(r -> released.add(r.at()));
         }
         assertThat(released).containsExactly(at(0));

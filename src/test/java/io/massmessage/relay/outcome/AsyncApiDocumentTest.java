@@ -36,8 +36,8 @@ class AsyncApiDocumentTest {
                 "succeeded", "mp.messaging.outgoing.succeeded.topic",
                 "failed", "mp.messaging.outgoing.failed.topic",
                 "rateLimited", "mp.messaging.outgoing.rate-limited.topic");
-        expected.forEach((channel, property) ->
-                assertThat(channels.at("/" + channel + "/address").asText()).as(channel).isEqualTo(app.getProperty(property)));
+        expected.forEach((channel, property) -> assertThat(channels.at("/" + channel + "/address").asText()).as(channel)
+                .isEqualTo(app.getProperty(property)));
         assertThat(channels.size()).isEqualTo(expected.size());
         assertThat(AsyncApi.document().path("asyncapi").asText()).startsWith("3.");
     }

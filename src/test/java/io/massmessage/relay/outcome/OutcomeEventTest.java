@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.massmessage.relay.command.MessageUpdate;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.provider.Credits;
@@ -34,9 +34,11 @@ class OutcomeEventTest {
 
     @Test
     void aFailureHasTheContractsFieldsAndNoOthers() throws Exception {
-        JsonNode event = MAPPER.valueToTree(OutcomeEvent.of(new Outcome.Failed(COMMAND, 2, 231, 404, ErrorCategory.not_found,
-                "HTTP 404", "{}", LIMITS, new Credits(1L, 99L)), Instant.parse("2026-11-22T10:00:01.234Z")));
-        assertThat(fields(event)).containsExactly("commandId", "provider", "account", "messageId", "outcome", "attempts",
+        JsonNode event = MAPPER.valueToTree(OutcomeEvent.of(Outcome.Failed.of(COMMAND, 2, 231, ErrorCategory.not_found,
+                "HTTP 404").answered(404, "{}", LIMITS, new Credits(1L, 99L)),
+                Instant.parse("2026-11-22T10:00:01.234Z")));
+        assertThat(fields(event)).containsExactly("commandId", "provider", "account", "messageId", "outcome",
+                "attempts",
                 "occurredAt", "durationMs", "httpStatus", "error", "rateLimit", "credits");
         assertThat(fields(event.get("error"))).containsExactly("category", "detail", "providerBody");
         assertThat(fields(event.get("rateLimit"))).containsExactly("limitMinute", "remainingMinute", "limitDay",
@@ -50,7 +52,8 @@ class OutcomeEventTest {
     void aSuccessWithoutRateLimitInformationLeavesItOut() {
         JsonNode event = MAPPER.valueToTree(OutcomeEvent.of(new Outcome.Succeeded(COMMAND, 1, 5, 200,
                 MAPPER.createObjectNode().put("id", 123), RateLimitInfo.EMPTY, null), Instant.EPOCH));
-        assertThat(fields(event)).containsExactly("commandId", "provider", "account", "messageId", "outcome", "attempts",
+        assertThat(fields(event)).containsExactly("commandId", "provider", "account", "messageId", "outcome",
+                "attempts",
                 "occurredAt", "durationMs", "httpStatus", "message");
         assertThat(event.get("outcome").asText()).isEqualTo("succeeded");
     }

@@ -1,6 +1,5 @@
 package io.massmessage.relay.provider;
 
-import io.massmessage.relay.testing.Parsers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +9,7 @@ import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.provider.fansly.FanslyAdapter;
 import io.massmessage.relay.provider.fansmetric.FansMetricAdapter;
 import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
+import io.massmessage.relay.testing.Parsers;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +42,8 @@ class ProviderMappingTest {
         ProviderRequest request = OF.request(command("onlyfansapi", "acct_ABC", "1234567890", FULL_UPDATE, "{}"), "k1");
         assertThat(request.method()).isEqualTo("PUT");
         assertThat(request.path()).isEqualTo("/api/acct_ABC/mass-messaging/1234567890");
-        assertThat(request.headers()).containsEntry("Authorization", "Bearer k1").containsEntry("Content-Type", "application/json");
+        assertThat(request.headers()).containsEntry("Authorization", "Bearer k1").containsEntry("Content-Type",
+                "application/json");
         assertThat(json(request.body())).isEqualTo(json("{\"text\":\"Hello!\",\"lockedText\":true,\"price\":10,"
                 + "\"mediaFiles\":[\"ofapi_media_abc123\",\"1234567890\"],\"previews\":[\"ofapi_media_abc123\"],"
                 + "\"userLists\":[\"fans\",\"1234567890\"],\"userIds\":[\"1234567890\"],\"giphyId\":\"WAGC3LeqJvXglm5H7a\","
@@ -58,8 +59,9 @@ class ProviderMappingTest {
                 "{\"rfTag\":\"tag\",\"filters\":{\"spent\":{\"min\":5}}}"), "k2");
         assertThat(request.path()).isEqualTo("/v1/123/mass-messages/queue/456");
         assertThat(request.headers()).containsEntry("Authorization", "Bearer k2");
-        assertThat(json(request.body())).isEqualTo(json("{\"text\":\"<b>Hi</b>\",\"price\":\"9.9\",\"excludedLists\":[\"x\"],"
-                + "\"scheduledDate\":\"2026-06-10T15:00:00.000Z\",\"rfTag\":\"tag\",\"filters\":{\"spent\":{\"min\":5}}}"));
+        assertThat(json(request.body()))
+                .isEqualTo(json("{\"text\":\"<b>Hi</b>\",\"price\":\"9.9\",\"excludedLists\":[\"x\"],"
+                        + "\"scheduledDate\":\"2026-06-10T15:00:00.000Z\",\"rfTag\":\"tag\",\"filters\":{\"spent\":{\"min\":5}}}"));
         assertThat(json(request.body()).get("price").isTextual()).isTrue();
     }
 
@@ -70,14 +72,16 @@ class ProviderMappingTest {
                 "{\"access_type\":[\"ppv\"]}"), "k3");
         assertThat(request.path()).isEqualTo("/api/fansly/acc-1/mass-messaging/scheduled/m1");
         assertThat(request.headers()).containsEntry("x-api-key", "k3").doesNotContainKey("Authorization");
-        assertThat(json(request.body())).isEqualTo(json("{\"content\":\"Hi\",\"mediaIds\":[{\"mediaId\":\"a\",\"previewId\":\"pa\"},"
-                + "{\"mediaId\":\"b\",\"previewId\":null}],\"price\":10.5,\"scheduledFor\":1796137200000,\"access_type\":[\"ppv\"]}"));
+        assertThat(json(request.body()))
+                .isEqualTo(json("{\"content\":\"Hi\",\"mediaIds\":[{\"mediaId\":\"a\",\"previewId\":\"pa\"},"
+                        + "{\"mediaId\":\"b\",\"previewId\":null}],\"price\":10.5,\"scheduledFor\":1796137200000,\"access_type\":[\"ppv\"]}"));
         assertThat(json(request.body()).get("scheduledFor").isIntegralNumber()).isTrue();
     }
 
     @Test
     void fanslyMediaWithoutPreviewsStayPlainIds() throws Exception {
-        ProviderRequest request = FY.request(command("fansly", "a", "b", "{\"text\":\"Hi\",\"mediaIds\":[\"a\"]}", "{}"), "k");
+        ProviderRequest request = FY
+                .request(command("fansly", "a", "b", "{\"text\":\"Hi\",\"mediaIds\":[\"a\"]}", "{}"), "k");
         assertThat(json(request.body())).isEqualTo(json("{\"content\":\"Hi\",\"mediaIds\":[\"a\"]}"));
     }
 

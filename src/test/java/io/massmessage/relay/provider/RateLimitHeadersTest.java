@@ -20,16 +20,16 @@ class RateLimitHeadersTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @CsvSource({
-        "retry-after, 30, 30000",
-        "retry-after, 1.5, 1500",
-        "retry-after, -5, ",
-        "retry-after, abc, ",
-        "retry-after, Infinity, ",
-        "retry-after, NaN, ",
-        "retry-after, 1e16, 86400000",
-        "retry-after, 315360000, 86400000",
-        "x-ratelimit-retry-after, 9223372036854775807, 86400000",
-        "x-ratelimit-retry-after, -Infinity, "})
+            "retry-after, 30, 30000",
+            "retry-after, 1.5, 1500",
+            "retry-after, -5, ",
+            "retry-after, abc, ",
+            "retry-after, Infinity, ",
+            "retry-after, NaN, ",
+            "retry-after, 1e16, 86400000",
+            "retry-after, 315360000, 86400000",
+            "x-ratelimit-retry-after, 9223372036854775807, 86400000",
+            "x-ratelimit-retry-after, -Infinity, "})
     void clampsWaits(String header, String value, Long expected) {
         assertThat(retryAfterMs(header, value)).isEqualTo(expected);
     }
@@ -37,8 +37,9 @@ class RateLimitHeadersTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"1, 1000", "-60, 0", "3650, 86400000"})
     void clampsHttpDates(long secondsAhead, long expected) {
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(secondsAhead * (secondsAhead == 3650 ? 86_400 : 1))
-                .atZone(ZoneOffset.UTC));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(NOW.plusSeconds(secondsAhead * (secondsAhead == 3650 ? 86_400 : 1))
+                        .atZone(ZoneOffset.UTC));
         assertThat(retryAfterMs("retry-after", date)).isEqualTo(expected);
     }
 }

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.provider.fansly.FanslyAdapter;
 import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Every status class and fault lands in the right outcome; every rate-limit dialect is read. */
 class ResponseClassificationTest {
@@ -20,9 +22,9 @@ class ResponseClassificationTest {
     private static final FanslyAdapter FY = new FanslyAdapter(MAPPER);
 
     private static HttpReply reply(int status, String body, String... headers) {
-        Map<String, String> map = new java.util.HashMap<>();
+        Map<String, String> map = new HashMap<>();
         for (int i = 0; i < headers.length; i += 2) {
-            map.put(headers[i].toLowerCase(java.util.Locale.ROOT), headers[i + 1]);
+            map.put(headers[i].toLowerCase(Locale.ROOT), headers[i + 1]);
         }
         return new HttpReply(status, map, body);
     }
@@ -55,8 +57,10 @@ class ResponseClassificationTest {
 
     @Test
     void successReadsDataCreditsAndMetaRateLimits() {
-        var response = OF.interpret(reply(200, "{\"data\":{\"id\":123},\"_meta\":{\"_credits\":{\"used\":1,\"balance\":99},"
-                + "\"_rate_limits\":{\"limit_minute\":1000,\"limit_day\":50000,\"remaining_minute\":998,\"remaining_day\":49942}}}"), NOW);
+        var response = OF.interpret(
+                reply(200, "{\"data\":{\"id\":123},\"_meta\":{\"_credits\":{\"used\":1,\"balance\":99},"
+                        + "\"_rate_limits\":{\"limit_minute\":1000,\"limit_day\":50000,\"remaining_minute\":998,\"remaining_day\":49942}}}"),
+                NOW);
         assertThat(response).isInstanceOfSatisfying(ProviderResponse.Accepted.class, a -> {
             assertThat(a.message().get("id").asInt()).isEqualTo(123);
             assertThat(a.credits()).isEqualTo(new Credits(1L, 99L));
@@ -66,8 +70,9 @@ class ResponseClassificationTest {
 
     @Test
     void onlyFansApiHeadersWinOverTheBody() {
-        var info = RateLimitHeaders.read(reply(200, "", "x-rate-limit-limit-minute", "600", "x-rate-limit-remaining-minute", "5",
-                "x-rate-limit-limit-day", "9000", "x-rate-limit-remaining-day", "8000"), null, NOW);
+        var info = RateLimitHeaders
+                .read(reply(200, "", "x-rate-limit-limit-minute", "600", "x-rate-limit-remaining-minute", "5",
+                        "x-rate-limit-limit-day", "9000", "x-rate-limit-remaining-day", "8000"), null, NOW);
         assertThat(info).isEqualTo(new RateLimitInfo(600L, 5L, 9000L, 8000L, null, null));
     }
 
@@ -81,7 +86,8 @@ class ResponseClassificationTest {
 
     @Test
     void standardRetryAfterInSecondsOrAsADate() {
-        assertThat(RateLimitHeaders.read(reply(429, "", "Retry-After", "30"), null, NOW).retryAfterMs()).isEqualTo(30_000L);
+        assertThat(RateLimitHeaders.read(reply(429, "", "Retry-After", "30"), null, NOW).retryAfterMs())
+                .isEqualTo(30_000L);
         assertThat(RateLimitHeaders.read(reply(429, "", "Retry-After", "Sun, 22 Nov 2026 10:01:00 GMT"), null, NOW)
                 .retryAfterMs()).isEqualTo(30_000L);
         assertThat(RateLimitHeaders.read(reply(429, "", "Retry-After", "soon"), null, NOW).retryAfterMs()).isNull();
@@ -99,8 +105,9 @@ class ResponseClassificationTest {
 
     @Test
     void fanslySuccessFalseInsideA2xxIsAFailure() {
-        var response = FY.interpret(reply(201, "{\"statusCode\":201,\"message\":\"Success\",\"data\":{\"status_code\":200,"
-                + "\"data\":{\"success\":false,\"response\":\"message already sent\"}}}"), NOW);
+        var response = FY
+                .interpret(reply(201, "{\"statusCode\":201,\"message\":\"Success\",\"data\":{\"status_code\":200,"
+                        + "\"data\":{\"success\":false,\"response\":\"message already sent\"}}}"), NOW);
         assertThat(response).isInstanceOfSatisfying(ProviderResponse.Rejected.class, r -> {
             assertThat(r.category()).isEqualTo(ErrorCategory.not_editable);
             assertThat(r.detail()).isEqualTo("HTTP 201: success: false (message already sent)");
@@ -112,8 +119,9 @@ class ResponseClassificationTest {
 
     @Test
     void fanslySuccessIsAccepted() {
-        var response = FY.interpret(reply(200, "{\"statusCode\":201,\"message\":\"Success\",\"data\":{\"status_code\":200,"
-                + "\"data\":{\"success\":true,\"response\":\"broadcast sent\"}}}"), NOW);
+        var response = FY
+                .interpret(reply(200, "{\"statusCode\":201,\"message\":\"Success\",\"data\":{\"status_code\":200,"
+                        + "\"data\":{\"success\":true,\"response\":\"broadcast sent\"}}}"), NOW);
         assertThat(response).isInstanceOf(ProviderResponse.Accepted.class);
     }
 }

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** The AsyncAPI document (docs/asyncapi.yaml) and validation of real records against its schemas. */
@@ -20,7 +22,7 @@ public final class AsyncApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNode DOCUMENT = load();
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemaRegistryConfig(com.networknt.schema.SchemaRegistryConfig.builder()
+            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder()
                     .formatAssertionsEnabled(true).build()));
 
     private AsyncApi() {}
@@ -44,7 +46,7 @@ public final class AsyncApi {
         try {
             var body = problems("OutcomeEvent", JSON.readTree(record.value()));
             var headers = problems("OutcomeHeaders", headers(record));
-            return java.util.stream.Stream.concat(body.stream(), headers.stream()).toList();
+            return Stream.concat(body.stream(), headers.stream()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -34,7 +34,8 @@ public final class BrokerProcess implements TestBroker {
 
     /** The broker process: {@code <data dir> <port> <controller port> <partitions>}; runs until it is stopped. */
     public static void main(String[] args) throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+        EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]),
+                Integer.parseInt(args[2]),
                 Integer.parseInt(args[3]));
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop, "broker-shutdown"));
         System.out.println("broker ready on " + kafka.bootstrapServers());

@@ -1,14 +1,20 @@
 package io.massmessage.relay.testing;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 /** Builds command JSON for tests. */
 public final class Commands {
 
     private Commands() {}
 
     /** A command with the given update object (JSON text). */
-    public static String command(String commandId, String provider, String account, String messageId, String updateJson) {
+    public static String command(String commandId, String provider, String account, String messageId,
+            String updateJson) {
         return "{\"commandId\":\"" + commandId + "\",\"provider\":\"" + provider + "\",\"account\":\"" + account
-                + "\",\"messageId\":\"" + messageId + "\",\"issuedAt\":\"2026-11-22T10:00:00Z\",\"update\":" + updateJson + "}";
+                + "\",\"messageId\":\"" + messageId + "\",\"issuedAt\":\"2026-11-22T10:00:00Z\",\"update\":"
+                + updateJson + "}";
     }
 
     /**
@@ -16,13 +22,14 @@ public final class Commands {
      * account; command i of message m sets the text {@code seq-<i / messages>}, so a message's last
      * applied text shows whether its order held.
      */
-    public static java.util.List<java.util.Map.Entry<String, String>> sequencedLoad(String prefix, int count, int messages) {
-        java.util.List<java.util.Map.Entry<String, String>> records = new java.util.ArrayList<>();
+    public static List<Map.Entry<String, String>> sequencedLoad(String prefix, int count, int messages) {
+        List<Map.Entry<String, String>> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int m = i % messages;
             String account = "acct_" + prefix + (m % 20);
-            records.add(java.util.Map.entry(key("onlyfansapi", account),
-                    command(prefix + "-" + i, "onlyfansapi", account, "m" + m, "{\"text\":\"seq-" + (i / messages) + "\"}")));
+            records.add(Map.entry(key("onlyfansapi", account),
+                    command(prefix + "-" + i, "onlyfansapi", account, "m" + m,
+                            "{\"text\":\"seq-" + (i / messages) + "\"}")));
         }
         return records;
     }

@@ -1,6 +1,7 @@
 package io.massmessage.relay.testing;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,7 +20,7 @@ public final class ConsumerLag {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
                     .forEach(info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
             long lag = 0;
             for (var end : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {

@@ -26,8 +26,9 @@ public final class DockerRequired implements ExecutionCondition {
             }
         }
         return available ? ConditionEvaluationResult.enabled("a Docker engine answers")
-                : ConditionEvaluationResult.disabled("no Docker engine answers: the testcontainers profile runs the end-to-end "
-                        + "tests against a Kafka container and needs one; ./mvnw verify uses the in-JVM broker instead");
+                : ConditionEvaluationResult
+                        .disabled("no Docker engine answers: the testcontainers profile runs the end-to-end "
+                                + "tests against a Kafka container and needs one; ./mvnw verify uses the in-JVM broker instead");
     }
 
     private static boolean dockerAvailable() {

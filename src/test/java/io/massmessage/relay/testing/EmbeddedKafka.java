@@ -1,20 +1,27 @@
 package io.massmessage.relay.testing;
 
+import io.massmessage.devstack.KraftBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
-import io.massmessage.devstack.KraftBroker;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -28,11 +35,11 @@ import org.apache.kafka.common.Uuid;
 public final class EmbeddedKafka implements TestBroker {
 
     /** Held so the levels stick: the broker logs every partition change at INFO. */
-    private static final List<java.util.logging.Logger> QUIET = Stream.of("kafka", "org.apache.kafka", "state.change.logger")
-            .map(java.util.logging.Logger::getLogger).toList();
+    private static final List<Logger> QUIET = Stream.of("kafka", "org.apache.kafka", "state.change.logger")
+            .map(Logger::getLogger).toList();
 
     static {
-        QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
+        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
     }
 
     private final Path dataDir;
@@ -63,7 +70,8 @@ public final class EmbeddedKafka implements TestBroker {
                     "KAFKA_BOOTSTRAP_SERVERS", bootstrapServers(),
                     "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
                     "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
-                    "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                    "KAFKA_SASL_JAAS_CONFIG",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                             + user + "\" password=\"" + password + "\";",
                     "KAFKA_SSL_TRUSTSTORE_LOCATION", truststore.toString(),
                     "KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12",
@@ -84,8 +92,10 @@ public final class EmbeddedKafka implements TestBroker {
             Path truststore = dir.resolve("truststore.p12");
             keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
                     "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-                    "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", storePassword, "-keypass", storePassword);
-            keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", storePassword,
+                    "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", storePassword, "-keypass",
+                    storePassword);
+            keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass",
+                    storePassword,
                     "-file", certificate.toString());
             keytool("-importcert", "-noprompt", "-alias", "broker", "-file", certificate.toString(),
                     "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", storePassword);
@@ -101,9 +111,10 @@ public final class EmbeddedKafka implements TestBroker {
             Secured secured = new Secured(securedPort, truststore, storePassword, user, password);
             EmbeddedKafka kafka = start(dir, freePort(), partitions, secured, extra);
             try (Admin admin = kafka.admin()) {
-                admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
-                        new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512,
-                                8192), password))).all().get(30, TimeUnit.SECONDS);
+                admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512,
+                                8192),
+                        password))).all().get(30, TimeUnit.SECONDS);
             }
             return kafka;
         } catch (Exception e) {
@@ -117,11 +128,11 @@ public final class EmbeddedKafka implements TestBroker {
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException("keytool " + args[0] + " failed: " + out);
         }
@@ -149,14 +160,17 @@ public final class EmbeddedKafka implements TestBroker {
         return start(dataDir, brokerPort, partitions, null, extra);
     }
 
-    private static EmbeddedKafka start(Path dataDir, int brokerPort, int partitions, Secured secured, Properties extra) {
+    private static EmbeddedKafka start(Path dataDir, int brokerPort, int partitions, Secured secured,
+            Properties extra) {
         try {
             int controllerPort = extra.containsKey("controller.quorum.voters")
-                    ? Integer.parseInt(extra.getProperty("controller.quorum.voters").replaceAll(".*:", "")) : freePort();
+                    ? Integer.parseInt(extra.getProperty("controller.quorum.voters").replaceAll(".*:", ""))
+                    : freePort();
             Properties props = new Properties();
             if (secured != null) {
                 String listener = ",SASL_SSL://127.0.0.1:" + secured.port();
-                props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + listener + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                props.put("listeners",
+                        "PLAINTEXT://127.0.0.1:" + brokerPort + listener + ",CONTROLLER://127.0.0.1:" + controllerPort);
                 props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + listener);
             }
             props.putAll(extra);

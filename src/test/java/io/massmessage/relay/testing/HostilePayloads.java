@@ -25,19 +25,20 @@ public final class HostilePayloads {
             "forged-headers", "unknown-fields", "null-values", "oversize");
 
     private static final String[] TOP_FIELDS = {"commandId", "provider", "account", "messageId", "issuedAt", "update",
-        "providerOptions"};
+            "providerOptions"};
     private static final String[] UPDATE_FIELDS = {"text", "lockedText", "price", "mediaIds", "previewIds", "userLists",
-        "userIds", "excludedLists", "giphyId", "scheduledAt"};
+            "userIds", "excludedLists", "giphyId", "scheduledAt"};
     private static final String[] VALUES = {"1", "-1", "0.5", "true", "false", "null", "[]", "[1,\"a\"]", "{}",
-        "{\"a\":1}", "\"\"", "\"   \"", "\"x\"", "\"2026-13-45T99:00:00Z\""};
+            "{\"a\":1}", "\"\"", "\"   \"", "\"x\"", "\"2026-13-45T99:00:00Z\""};
     private static final String[] NUMBERS = {"1e309", "1e400", "-1e400", "1e999999999", "1e-400", "NaN", "Infinity",
-        "-Infinity", "0x10", "01", "1.", ".5", "+1", "9".repeat(1001), "1" + "0".repeat(70)};
+            "-Infinity", "0x10", "01", "1.", ".5", "+1", "9".repeat(1001), "1" + "0".repeat(70)};
     private static final String[] TRAILERS = {"}", ",", "{}", "\u0000", " // c", " /* c */", "\"x\"", "1", "]", "\n{}"};
     private static final String[] ID_CHARS = {"a/b", "..", ".", "%2F", "a%2Fb", "a?b=1", "a#b", "a\r\nb", "a b", "ü",
-        "a\\b", "../../admin", "%2e%2e", "a;b", "a@b"};
+            "a\\b", "../../admin", "%2e%2e", "a;b", "a@b"};
     private static final byte[][] BAD_UTF8 = {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
-        {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
-        {(byte) 0xE2, (byte) 0x82}, {(byte) 0x80}, {(byte) 0xFF}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}};
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xE2, (byte) 0x82}, {(byte) 0x80}, {(byte) 0xFF},
+            {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}};
 
     private final Random random;
     private final String run;
@@ -73,8 +74,10 @@ public final class HostilePayloads {
             }
             case "invalid-utf8" -> {
                 int at = base.indexOf("\"hi\"") + 2;
-                yield new Payload(kind, key, concat(utf8(base.substring(0, at)), BAD_UTF8[random.nextInt(BAD_UTF8.length)],
-                        utf8(base.substring(at))), Map.of());
+                yield new Payload(kind, key,
+                        concat(utf8(base.substring(0, at)), BAD_UTF8[random.nextInt(BAD_UTF8.length)],
+                                utf8(base.substring(at))),
+                        Map.of());
             }
             case "empty-or-tombstone" -> new Payload(kind, key, switch (random.nextInt(3)) {
                 case 0 -> null;
@@ -97,22 +100,27 @@ public final class HostilePayloads {
                 String open = arrays ? "[" : "{\"a\":";
                 String close = arrays ? "]" : "}";
                 String inner = open.repeat(depth) + "1" + close.repeat(depth);
-                yield new Payload(kind, key, utf8(base.substring(0, base.length() - 1) + ",\"providerOptions\":{\"x\":" + inner
-                        + "}}"), Map.of());
+                yield new Payload(kind, key,
+                        utf8(base.substring(0, base.length() - 1) + ",\"providerOptions\":{\"x\":" + inner
+                                + "}}"),
+                        Map.of());
             }
             case "duplicate-key" -> {
                 String field = TOP_FIELDS[random.nextInt(4)];
                 String again = field.equals("provider") ? "\"fansly\"" : "\"other\"";
-                yield new Payload(kind, key, utf8(base.substring(0, base.length() - 1) + ",\"" + field + "\":" + again + "}"),
+                yield new Payload(kind, key,
+                        utf8(base.substring(0, base.length() - 1) + ",\"" + field + "\":" + again + "}"),
                         Map.of());
             }
-            case "trailing-garbage" -> new Payload(kind, key, utf8(base + TRAILERS[random.nextInt(TRAILERS.length)]), Map.of());
+            case "trailing-garbage" ->
+                new Payload(kind, key, utf8(base + TRAILERS[random.nextInt(TRAILERS.length)]), Map.of());
             case "bom-or-comment" -> new Payload(kind, key, random.nextBoolean()
-                    ? concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8(base))
+                    ? concat(new byte[]{(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8(base))
                     : utf8("{/* note */" + base.substring(1)), Map.of());
             case "path-chars-in-ids" -> {
                 String id = ID_CHARS[random.nextInt(ID_CHARS.length)] + i;
-                yield new Payload(kind, key, utf8(command("h" + i, account, escape(id), "{\"text\":\"hi\",\"price\":0}")), Map.of());
+                yield new Payload(kind, key,
+                        utf8(command("h" + i, account, escape(id), "{\"text\":\"hi\",\"price\":0}")), Map.of());
             }
             case "forged-headers" -> {
                 Map<String, String> headers = new LinkedHashMap<>();
@@ -129,7 +137,8 @@ public final class HostilePayloads {
                 StringBuilder json = new StringBuilder(base.substring(0, base.length() - 1));
                 int fields = 1 + random.nextInt(random.nextInt(10) == 0 ? 5000 : 20);
                 for (int f = 0; f < fields; f++) {
-                    json.append(",\"unknown_").append(f).append("_\\r\\n").append("z".repeat(random.nextInt(200))).append("\":1");
+                    json.append(",\"unknown_").append(f).append("_\\r\\n").append("z".repeat(random.nextInt(200)))
+                            .append("\":1");
                 }
                 yield new Payload(kind, key, utf8(json.append('}').toString()), Map.of());
             }
@@ -138,9 +147,11 @@ public final class HostilePayloads {
                     : replaceTop(i, account, TOP_FIELDS[random.nextInt(5)], "null")), Map.of());
             case "oversize" -> {
                 // only a few real oversize records (each is megabytes); the others are just over the limit or huge strings within it
-                int size = i % (KINDS.size() * 50) == KINDS.indexOf("oversize") ? (random.nextBoolean() ? 3_200_000 : 1_200_000)
+                int size = i % (KINDS.size() * 50) == KINDS.indexOf("oversize")
+                        ? (random.nextBoolean() ? 3_200_000 : 1_200_000)
                         : 20_000 + random.nextInt(200_000);
-                yield new Payload(kind, key, utf8(command("h" + i, account, "h" + i, "{\"text\":\"" + "o".repeat(size) + "\"}")),
+                yield new Payload(kind, key,
+                        utf8(command("h" + i, account, "h" + i, "{\"text\":\"" + "o".repeat(size) + "\"}")),
                         Map.of());
             }
             default -> throw new IllegalStateException(kind);
@@ -149,7 +160,8 @@ public final class HostilePayloads {
 
     private String command(String id, String account, String messageId, String update) {
         return "{\"commandId\":\"" + run + "-" + id + "\",\"provider\":\"onlyfansapi\",\"account\":\"" + account
-                + "\",\"messageId\":\"" + messageId + "\",\"issuedAt\":\"2026-11-22T10:00:00Z\",\"update\":" + update + "}";
+                + "\",\"messageId\":\"" + messageId + "\",\"issuedAt\":\"2026-11-22T10:00:00Z\",\"update\":" + update
+                + "}";
     }
 
     private String replaceTop(int i, String account, String field, String value) {

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /** Asks a service process's HTTP endpoints (health, metrics) on 127.0.0.1; -1 or "" when it does not answer. */
 public final class HttpProbe {
@@ -36,12 +37,13 @@ public final class HttpProbe {
             if (status(port, path) == status) {
                 return true;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+            LockSupport.parkNanos(200_000_000L);
         }
         return false;
     }
 
     private static HttpRequest request(int port, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
+                .build();
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,6 +15,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -51,9 +54,9 @@ public final class KafkaTestClient implements AutoCloseable {
         List<TopicPartition> partitions = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (String topic : topics) {
-            List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             while (infos.isEmpty() && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+                LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
                 infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             }
             if (infos.isEmpty()) {
@@ -76,7 +79,8 @@ public final class KafkaTestClient implements AutoCloseable {
     /** Sends one record and waits for the broker's acknowledgement. */
     public void send(String topic, String key, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)).get();
+            producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
+                    .get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -88,7 +92,8 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Sends one record with the given headers and waits for the broker's acknowledgement. */
     public void send(String topic, String key, String value, Map<String, String> headers) {
-        var record = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        var record = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8));
         headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
         try {
             producer.send(record).get();
@@ -98,9 +103,9 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     /** Sends the records in order, then waits for all acknowledgements; returns where each landed. */
-    public List<org.apache.kafka.clients.producer.RecordMetadata> sendRecords(List<ProducerRecord<byte[], byte[]>> records) {
+    public List<RecordMetadata> sendRecords(List<ProducerRecord<byte[], byte[]>> records) {
         var futures = records.stream().map(producer::send).toList();
-        List<org.apache.kafka.clients.producer.RecordMetadata> landed = new ArrayList<>();
+        List<RecordMetadata> landed = new ArrayList<>();
         try {
             for (var future : futures) {
                 landed.add(future.get());

@@ -27,7 +27,8 @@ public final class ManualTimers implements Delays {
 
     @Override
     public Uni<Void> after(Duration duration) {
-        return Uni.createFrom().emitter(e -> timers.add(new Timer(clock.millis() + duration.toMillis(), scheduled++, e)));
+        return Uni.createFrom()
+                .emitter(e -> timers.add(new Timer(clock.millis() + duration.toMillis(), scheduled++, e)));
     }
 
     /** Fires, in time order, every timer due up to {@code until} (also those planned meanwhile), then sets the clock to it. */

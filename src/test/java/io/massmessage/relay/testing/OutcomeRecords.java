@@ -1,6 +1,8 @@
 package io.massmessage.relay.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.massmessage.simulator.Latency;
+import io.massmessage.simulator.SimulatorSettings;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -13,9 +15,9 @@ public final class OutcomeRecords {
     private OutcomeRecords() {}
 
     /** Simulator settings for process tests: 20–60 ms latency and budgets no test reaches. */
-    public static io.massmessage.simulator.SimulatorSettings unlimitedProviders() {
-        var settings = new io.massmessage.simulator.SimulatorSettings();
-        settings.latency = new io.massmessage.simulator.Latency.Uniform(20, 60);
+    public static SimulatorSettings unlimitedProviders() {
+        var settings = new SimulatorSettings();
+        settings.latency = new Latency.Uniform(20, 60);
         settings.perMinute.replaceAll((k, v) -> 10_000_000L);
         settings.perDay.replaceAll((k, v) -> 1_000_000_000L);
         return settings;
@@ -23,8 +25,9 @@ public final class OutcomeRecords {
 
     /** Creates the five topics with {@code partitions} each; returns the result topics to read. */
     public static String[] createTopics(TestBroker kafka, int partitions) {
-        kafka.createTopics(partitions, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER);
-        return new String[] {Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER};
+        kafka.createTopics(partitions, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED,
+                Topics.DEAD_LETTER);
+        return new String[]{Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED, Topics.DEAD_LETTER};
     }
 
     /** The command id of every outcome record read so far, duplicates included (polls first). */

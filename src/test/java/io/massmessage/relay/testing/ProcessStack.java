@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the process tests run the packaged service against: a broker with the relay's topics (four
@@ -21,7 +22,8 @@ public final class ProcessStack implements AutoCloseable {
     private final KafkaTestClient client;
     private final Path logs;
 
-    private ProcessStack(Vertx vertx, EmbeddedKafka kafka, ProviderSimulator simulator, KafkaTestClient client, Path logs) {
+    private ProcessStack(Vertx vertx, EmbeddedKafka kafka, ProviderSimulator simulator, KafkaTestClient client,
+            Path logs) {
         this.vertx = vertx;
         this.kafka = kafka;
         this.simulator = simulator;
@@ -36,7 +38,7 @@ public final class ProcessStack implements AutoCloseable {
 
     /** As {@link #start(SimulatorSettings, String)}, on the broker {@code broker} starts (four partitions per topic). */
     public static ProcessStack start(SimulatorSettings settings, String logDirectory,
-            java.util.function.Supplier<EmbeddedKafka> broker) throws Exception {
+            Supplier<EmbeddedKafka> broker) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", logDirectory));
         Vertx vertx = Vertx.vertx();
         EmbeddedKafka kafka = null;
@@ -44,7 +46,8 @@ public final class ProcessStack implements AutoCloseable {
         try {
             kafka = broker.get();
             simulator = ProviderSimulator.start(vertx, 0, settings, Clock.systemUTC());
-            KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), OutcomeRecords.createTopics(kafka, 4));
+            KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(),
+                    OutcomeRecords.createTopics(kafka, 4));
             return new ProcessStack(vertx, kafka, simulator, client, logs);
         } catch (Exception | Error e) {
             if (simulator != null) {

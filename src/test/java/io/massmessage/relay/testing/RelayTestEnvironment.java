@@ -1,5 +1,9 @@
 package io.massmessage.relay.testing;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.massmessage.simulator.ProviderSimulator;
@@ -8,10 +12,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.Map;
-
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 
 /**
  * Starts, once for all {@code @QuarkusTest} classes, a real Kafka broker, the provider simulator,
@@ -36,11 +36,12 @@ public final class RelayTestEnvironment implements QuarkusTestResourceLifecycleM
         kafka.createTopics(PARTITIONS, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED,
                 Topics.DEAD_LETTER);
         wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort()
-                .containerThreads(64).jettyAcceptors(2).asynchronousResponseEnabled(true).asynchronousResponseThreads(64));
+                .containerThreads(64).jettyAcceptors(2).asynchronousResponseEnabled(true)
+                .asynchronousResponseThreads(64));
         wireMock.start();
         vertx = Vertx.vertx();
         SimulatorSettings settings = new SimulatorSettings();
-        for (String provider : new String[] {"onlyfansapi", "fansmetric", "fansly"}) {
+        for (String provider : new String[]{"onlyfansapi", "fansmetric", "fansly"}) {
             settings.apiKeys.put(provider, "test-key-" + provider);
             settings.perMinute.put(provider, 1_000_000L);
             settings.perDay.put(provider, 100_000_000L);

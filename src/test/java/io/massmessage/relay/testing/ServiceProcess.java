@@ -1,9 +1,13 @@
 package io.massmessage.relay.testing;
 
+import io.massmessage.simulator.ProviderSimulator;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,8 +21,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Properties that point the service at {@code bootstrapServers} and at the simulator for all three providers. */
-    public static Map<String, String> against(String bootstrapServers, io.massmessage.simulator.ProviderSimulator simulator) {
-        Map<String, String> props = new java.util.HashMap<>();
+    public static Map<String, String> against(String bootstrapServers, ProviderSimulator simulator) {
+        Map<String, String> props = new HashMap<>();
         props.put("kafka.bootstrap.servers", bootstrapServers);
         for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
             props.put("providers." + provider + ".base-url", simulator.baseUrl());
@@ -30,10 +34,10 @@ public final class ServiceProcess implements AutoCloseable {
     /** The shipped JVM options, {@code deploy/jvm.options} (which the image starts the service with). */
     public static List<String> shippedJvmOptions() {
         try {
-            return java.nio.file.Files.readAllLines(Path.of("deploy", "jvm.options")).stream().map(String::trim)
+            return Files.readAllLines(Path.of("deploy", "jvm.options")).stream().map(String::trim)
                     .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -41,7 +45,8 @@ public final class ServiceProcess implements AutoCloseable {
      * Starts the packaged service with the shipped JVM options, then {@code jvmOptions}, and
      * {@code properties} as system properties; its output goes to {@code log}.
      */
-    public static ServiceProcess start(Map<String, String> properties, Path log, String... jvmOptions) throws IOException {
+    public static ServiceProcess start(Map<String, String> properties, Path log, String... jvmOptions)
+            throws IOException {
         return start(properties, Map.of(), log, jvmOptions);
     }
 
@@ -50,7 +55,8 @@ public final class ServiceProcess implements AutoCloseable {
             String... jvmOptions) throws IOException {
         File jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toFile();
         if (!jar.isFile()) {
-            throw new IllegalStateException(jar + " is missing: package the service first (./mvnw verify runs this test after packaging)");
+            throw new IllegalStateException(
+                    jar + " is missing: package the service first (./mvnw verify runs this test after packaging)");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

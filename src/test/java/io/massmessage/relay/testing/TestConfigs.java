@@ -34,7 +34,8 @@ public final class TestConfigs {
         }
 
         public Endpoint withBudget(long perMinute, long perDay) {
-            return new Endpoint(baseUrl, apiKey, accounts, connectTimeout, requestTimeout, maxConnections, perMinute, perDay);
+            return new Endpoint(baseUrl, apiKey, accounts, connectTimeout, requestTimeout, maxConnections, perMinute,
+                    perDay);
         }
     }
 
@@ -49,7 +50,8 @@ public final class TestConfigs {
 
     /** Relay settings. */
     public record Relay(int maxInFlight, int maxPending, int maxPayloadBytes, int providerBodyMaxChars,
-            RelayConfig.Retry retry, RelayConfig.RateLimit rateLimit, RelayConfig.Breaker breaker) implements RelayConfig {
+            RelayConfig.Retry retry, RelayConfig.RateLimit rateLimit,
+            RelayConfig.Breaker breaker) implements RelayConfig {
 
         @Override
         public long maxPendingBytes() {
@@ -87,7 +89,8 @@ public final class TestConfigs {
         }
 
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
-            RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), retryBudget);
+            RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2),
+                    retryBudget);
             RelayConfig.RateLimit rateLimit = new RateLimitPolicy(maxRateLimitWait, 0.0);
             return new Relay(64, 1024, 1 << 20, 80, retry, rateLimit, new BreakerPolicy(1000, Duration.ofSeconds(30)));
         }
@@ -95,10 +98,12 @@ public final class TestConfigs {
 
     /** Replay-check settings. */
     public record ReplayCheckPolicy(boolean enabled, int maxRecords, Duration maxTime, Duration clockSkew)
-            implements RelayConfig.ReplayCheck {}
+            implements
+                RelayConfig.ReplayCheck {}
 
     /** Publish-retry settings. */
-    public record PublishRetryPolicy(Duration initialBackoff, Duration maxBackoff) implements RelayConfig.PublishRetry {}
+    public record PublishRetryPolicy(Duration initialBackoff,
+            Duration maxBackoff) implements RelayConfig.PublishRetry {}
 
     /** Breaker settings. */
     public record BreakerPolicy(int failureThreshold, Duration coolDown) implements RelayConfig.Breaker {}
@@ -108,5 +113,6 @@ public final class TestConfigs {
 
     /** Retry settings. */
     public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration budget)
-            implements RelayConfig.Retry {}
+            implements
+                RelayConfig.Retry {}
 }

@@ -46,8 +46,10 @@ public final class FanslyAdapter implements ProviderAdapter {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Set<String> ACCESS_TYPES = Set.of("ppv", "subscription", "follow", "list", "limited_time");
-    private static final Set<String> STRING_OPTIONS = Set.of("subscriptionTierId", "subscriptionTierName", "listId", "listLabel");
-    private static final Set<String> NUMBER_OPTIONS = Set.of("subscriptionTierBefore", "subscriptionTierAfter", "validBefore", "validAfter");
+    private static final Set<String> STRING_OPTIONS = Set.of("subscriptionTierId", "subscriptionTierName", "listId",
+            "listLabel");
+    private static final Set<String> NUMBER_OPTIONS = Set.of("subscriptionTierBefore", "subscriptionTierAfter",
+            "validBefore", "validAfter");
 
     private final ObjectMapper mapper;
 
@@ -92,7 +94,8 @@ public final class FanslyAdapter implements ProviderAdapter {
             }
         }
         if (update.price() != null && !Json.isCents(update.price())) {
-            problems.add("update.price", "must have at most 2 decimal places for fansly, got " + update.price().toPlainString());
+            problems.add("update.price",
+                    "must have at most 2 decimal places for fansly, got " + update.price().toPlainString());
         }
         if (accessTypes.contains("ppv") && update.price() == null) {
             problems.add("update.price", "is required when providerOptions.access_type includes ppv (fansly)");
@@ -119,7 +122,8 @@ public final class FanslyAdapter implements ProviderAdapter {
                 for (JsonNode item : items) {
                     if (!item.isTextual() || !ACCESS_TYPES.contains(item.textValue())) {
                         problems.add(name, "must be one or more of ppv, subscription, follow, list, limited_time; got "
-                                + (item.isTextual() ? Problems.quote(item.textValue()) : item.getNodeType().name().toLowerCase(Locale.ROOT)));
+                                + (item.isTextual() ? Problems.quote(item.textValue())
+                                        : item.getNodeType().name().toLowerCase(Locale.ROOT)));
                     } else {
                         accessTypes.add(item.textValue());
                     }

@@ -53,7 +53,8 @@ public final class FansMetricAdapter implements ProviderAdapter {
     @Override
     public void check(CommandDraft draft, Problems problems) {
         if (draft.account() != null && !NUMERIC.matcher(draft.account()).matches()) {
-            problems.add("account", "must be the numeric OnlyFans account id for fansmetric, got \"" + draft.account() + "\"");
+            problems.add("account",
+                    "must be the numeric OnlyFans account id for fansmetric, got \"" + draft.account() + "\"");
         }
         if (draft.messageId() != null && !NUMERIC.matcher(draft.messageId()).matches()) {
             problems.add("messageId", "must be the numeric queue id for fansmetric, got \"" + draft.messageId() + "\"");
@@ -65,12 +66,14 @@ public final class FansMetricAdapter implements ProviderAdapter {
                     problems.add(name, "must be a string");
                 }
             } else if (!STRUCTURED_OPTIONS.contains(field.getKey())) {
-                problems.add(name, "not supported by fansmetric (supported: recommenders, filters, rfTag, rfGuest, rfPartner)");
+                problems.add(name,
+                        "not supported by fansmetric (supported: recommenders, filters, rfTag, rfGuest, rfPartner)");
             }
         });
         MessageUpdate update = draft.update();
         if (update != null && update.price() != null && !Json.isCents(update.price())) {
-            problems.add("update.price", "must have at most 2 decimal places for fansmetric, got " + update.price().toPlainString());
+            problems.add("update.price",
+                    "must have at most 2 decimal places for fansmetric, got " + update.price().toPlainString());
         }
     }
 
@@ -99,7 +102,8 @@ public final class FansMetricAdapter implements ProviderAdapter {
             body.put("scheduledDate", Json.isoUtc(update.scheduledAt()));
         }
         command.providerOptions().fields().forEachRemaining(field -> body.set(field.getKey(), field.getValue()));
-        String path = "/v1/" + Json.segment(command.account()) + "/mass-messages/queue/" + Json.segment(command.messageId());
+        String path = "/v1/" + Json.segment(command.account()) + "/mass-messages/queue/"
+                + Json.segment(command.messageId());
         return new ProviderRequest("PUT", path, Map.of(
                 "Authorization", "Bearer " + apiKey,
                 "Content-Type", "application/json",

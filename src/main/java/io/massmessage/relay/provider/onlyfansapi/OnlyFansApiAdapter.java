@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -75,18 +76,21 @@ public final class OnlyFansApiAdapter implements ProviderAdapter {
         BigDecimal price = update.price();
         if (price != null) {
             if (!Json.isWhole(price)) {
-                problems.add("update.price", "must be a whole number of dollars for onlyfansapi, got " + price.toPlainString());
+                problems.add("update.price",
+                        "must be a whole number of dollars for onlyfansapi, got " + price.toPlainString());
             } else if (price.signum() != 0 && (price.compareTo(MIN_PRICE) < 0 || price.compareTo(MAX_PRICE) > 0)) {
-                problems.add("update.price", "must be 0 or between 3 and 200 for onlyfansapi, got " + price.toPlainString());
+                problems.add("update.price",
+                        "must be 0 or between 3 and 200 for onlyfansapi, got " + price.toPlainString());
             } else if (price.signum() != 0 && (update.mediaIds() == null || update.mediaIds().isEmpty())) {
                 problems.add("update.mediaIds", "is required when update.price is not 0 (onlyfansapi)");
             }
         }
         if (update.previewIds() != null && !update.previewIds().isEmpty()) {
-            var media = update.mediaIds() == null ? java.util.Set.<String>of() : new HashSet<>(update.mediaIds());
+            var media = update.mediaIds() == null ? Set.<String>of() : new HashSet<>(update.mediaIds());
             for (String preview : update.previewIds()) {
                 if (!media.contains(preview)) {
-                    problems.add("update.previewIds", "\"" + preview + "\" is not in update.mediaIds (onlyfansapi requires previews ⊆ media)");
+                    problems.add("update.previewIds",
+                            "\"" + preview + "\" is not in update.mediaIds (onlyfansapi requires previews ⊆ media)");
                 }
             }
         }
@@ -113,7 +117,8 @@ public final class OnlyFansApiAdapter implements ProviderAdapter {
         if (update.scheduledAt() != null) {
             body.put("scheduledDate", Json.isoUtc(update.scheduledAt()));
         }
-        String path = "/api/" + Json.segment(command.account()) + "/mass-messaging/" + Json.segment(command.messageId());
+        String path = "/api/" + Json.segment(command.account()) + "/mass-messaging/"
+                + Json.segment(command.messageId());
         return new ProviderRequest("PUT", path, Map.of(
                 "Authorization", "Bearer " + apiKey,
                 "Content-Type", "application/json",
