@@ -59,8 +59,7 @@ public final class ProviderSimulator implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         // Plain HTTP/1.1 only: no WebSocket compression handler and no h2c upgrade check in each
-        // connection's pipeline (they were 15 % of the simulator's event loop in the benchmark, whose
-        // harness shares the cores with the service it measures)
+        // connection's pipeline: the benchmark's harness shares the cores with the service it measures
         this.server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(0).setMaxInitialLineLength(8192)
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)

@@ -177,7 +177,7 @@ final class JsonFields {
     /**
      * An ISO-8601 date-time with offset, as {@link OffsetDateTime#parse} reads it. The usual UTC form
      * ({@code 2026-12-01T15:00:00Z}, optionally with a fraction) is read directly: the formatter's
-     * general parse was 3 % of the event loop's time in the benchmark. Anything else goes to the formatter.
+     * general parse is costly on the event loop. Anything else goes to the formatter.
      *
      * @throws DateTimeException when it is not a valid date-time with offset
      */

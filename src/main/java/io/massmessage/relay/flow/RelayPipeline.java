@@ -110,7 +110,7 @@ public class RelayPipeline {
         // their share), so a partition whose commands wait for budget never takes the slots of the others.
         vertx.setPeriodic(500, 500, timer -> bounds.reconcile());
         // Each command is its own subscription rather than an inner of merge(): Mutiny's flatMap walks all
-        // of its inners on every completion, which with thousands pending was a quarter of the event loop.
+        // of its inners on every completion, which with thousands pending is costly (README "Decisions").
         subscription = commands.subscribe().with(this::take,
                 failure -> stopped("the command stream failed: " + failure, failure),
                 () -> stopped("the command stream completed", null));
@@ -314,7 +314,7 @@ public class RelayPipeline {
      */
     private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, TakenRecord taken) {
         // A hand-made race: Uni.combine().any() cancels the loser through CompletableFutures, which builds two
-        // exceptions with full stack traces per command (a tenth of the event loop's time in the benchmark).
+        // exceptions with full stack traces per command (README "Decisions").
         return Uni.createFrom().emitter(emitter -> {
             AtomicReference<Cancellable> work = new AtomicReference<>();
             Runnable unregister = taken

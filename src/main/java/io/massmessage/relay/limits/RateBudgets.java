@@ -415,7 +415,7 @@ public final class RateBudgets {
          * Spends a slot at {@code now}. For a busy key (a command that waited in the queue, or one
          * sent just after the previous), the next slot follows
          * the slot it waited for, not the moment the timer fired: a timer a few milliseconds late must
-         * not stretch every interval (that cost 15 % of the budget when measured, and a busy event
+         * not stretch every interval (a busy event
          * loop fires them more than half an interval late, a GC pause longer still). Up to
          * {@link #catchUp} is made up, so a window holds at most that many more sends than the even
          * spacing would, which half the headroom covers; an idle key starts spacing from its first send.

@@ -25,8 +25,7 @@ import org.apache.kafka.common.header.Headers;
  *
  * <p>The relay makes this span itself instead of the Kafka connector's receive span per command
  * record and send span per outcome record ({@code tracing-enabled=false} on those channels): one
- * span instead of two, both connector spans together were 9 % of the event loop's time in the
- * benchmark.
+ * span instead of two, at a fraction of their cost on the event loop.
  */
 @Singleton
 public final class CommandSpans {

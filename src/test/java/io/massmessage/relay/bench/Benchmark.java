@@ -56,7 +56,7 @@ public final class Benchmark {
     private static final Path OUT = Path.of("target", "bench");
     /** Where each full run writes its table ({@code ./mvnw -Pbench} at scale 1). */
     static final Path RESULTS = Path.of("docs", "benchmarks");
-    static final DateTimeFormatter RUN_NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm", Locale.ROOT);
+    static final DateTimeFormatter RUN_NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** One client for every metrics scrape: the harness's own CPU counts against the figures. */
     private static final HttpClient METRICS = HttpClient.newHttpClient();

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The fault suite's table: one row per scenario, appended to {@code docs/benchmarks/<run>-fault-suite.md} and
- * printed whole after each scenario, so the last scenario prints the table of the run (README "Fault suite").
+ * printed whole after each scenario, so the last scenario prints the table of the run (README "Delivery guarantees").
  */
 final class FaultReport {
 
