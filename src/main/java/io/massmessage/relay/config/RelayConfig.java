@@ -101,6 +101,37 @@ public interface RelayConfig {
     /** Writing dead letters (outcome.DeadLetterWriter). */
     DeadLetter deadLetter();
 
+    /** The stale-update guard (history.AppliedUpdates). */
+    StaleGuard staleGuard();
+
+    /**
+     * An update whose {@code issuedAt} is older than that of an update already applied to the same message is
+     * never applied: it ends {@code failed} with category {@code superseded}, without a provider call (CONTRACT
+     * §2). What was applied is kept per message (the newest {@code issuedAt}) in a compacted topic of the
+     * relay's own, written to the command's partition number before the outcome, and read back when a
+     * partition is assigned, so the guard holds across restarts and rebalances.
+     */
+    interface StaleGuard {
+        /** Whether the guard is on. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The guard's topic: compacted, at least as many partitions as the command topic (k8s/ creates it with
+         * the same 12).
+         */
+        @WithDefault("mass-message.relay.applied-updates")
+        String topic();
+
+        /** How long a message's newest applied {@code issuedAt} is remembered (the topic's retention too). */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** Longest the guard may read its topic at one assignment (on the consumer's polling thread). */
+        @WithDefault("30s")
+        Duration rebuildMaxTime();
+    }
+
     /** Dead letters: one refused for its size is written with its value cut, and says so in its headers. */
     interface DeadLetter {
         /**

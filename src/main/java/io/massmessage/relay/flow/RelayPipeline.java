@@ -5,6 +5,7 @@ import io.massmessage.relay.command.InvalidCommandException;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.history.AppliedUpdates;
 import io.massmessage.relay.intake.HandedBackException;
 import io.massmessage.relay.intake.PendingBounds;
 import io.massmessage.relay.intake.ReplayCheck;
@@ -15,6 +16,7 @@ import io.massmessage.relay.outcome.DeadLetterWriter;
 import io.massmessage.relay.outcome.Origin;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
+import io.massmessage.relay.provider.ErrorCategory;
 import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
@@ -27,6 +29,8 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -83,13 +88,15 @@ public class RelayPipeline {
     private final CommandSpans spans;
     private final ReplayCheck replays;
     private final DeadLetterWriter deadLetters;
+    private final AppliedUpdates applied;
     private final StallWatch watch;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
             RelayMetrics metrics, PendingBounds bounds, Vertx vertx, CommandSpans spans, ReplayCheck replays,
-            DeadLetterWriter deadLetters, StallWatch watch) {
+            DeadLetterWriter deadLetters, StallWatch watch, AppliedUpdates applied) {
         this.watch = watch;
+        this.applied = applied;
         this.deadLetters = deadLetters;
         this.replays = replays;
         this.metrics = metrics;
@@ -245,7 +252,11 @@ public class RelayPipeline {
                 + " (command " + command.commandId() + ")");
         return sequencer.run(command.messageKey(), () -> {
             watched.working();
-            return guard(processor.process(command, trace, watched), command, taken)
+            Optional<Instant> newer = applied.newerApplied(partition, command);
+            Uni<Outcome> processing = newer.isPresent()
+                    ? Uni.createFrom().item(superseded(command, newer.get()))
+                    : processor.process(command, trace, watched);
+            return guard(processing, command, taken)
                     .invoke(outcome -> {
                         if (LOG.isInfoEnabled()) {
                             CommandLog.with(command, trace, () -> log(outcome));
@@ -253,7 +264,7 @@ public class RelayPipeline {
                     })
                     .call(outcome -> {
                         watched.waiting(); // published until the broker takes it, however long it is away
-                        return publish(outcome, trace, origin, taken);
+                        return publish(outcome, trace, origin, taken, partition);
                     })
                     .invoke(outcome -> {
                         metrics.outcome(outcome);
@@ -339,8 +350,21 @@ public class RelayPipeline {
      * Publishes the outcome unless the command's partition was revoked meanwhile (then it is handed back:
      * the next owner sends it again, and this replica publishes nothing behind the revocation's back).
      */
-    private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, TakenRecord taken) {
-        return taken.publish(() -> publisher.publish(outcome, trace, origin, () -> taken.owned() && !stopping));
+    private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, TakenRecord taken,
+            TopicPartition partition) {
+        BooleanSupplier keepTrying = () -> taken.owned() && !stopping;
+        // what was applied is recorded for the stale guard before its outcome is published: a crash between the
+        // two replays a command the guard already knows, never one it missed
+        return taken.publish(() -> (outcome instanceof Outcome.Succeeded
+                ? applied.applied(partition, outcome.command(), keepTrying)
+                : Uni.createFrom().voidItem())
+                .chain(() -> publisher.publish(outcome, trace, origin, keepTrying)));
+    }
+
+    /** The outcome of a command older than an update already applied to its message (CONTRACT §2): not sent. */
+    private static Outcome superseded(UpdateCommand command, Instant newer) {
+        return Outcome.Failed.of(command, 0, 0, ErrorCategory.superseded, "an update of this message issued at "
+                + newer + " was already applied; this command was issued at " + command.issuedAt());
     }
 
     /** Acknowledges a replayed record whose outcome or dead letter an earlier owner already published ({@link ReplayCheck}). */

@@ -1,5 +1,6 @@
 package io.massmessage.relay.intake;
 
+import io.massmessage.relay.history.AppliedUpdates;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,11 +27,13 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     private final PartitionLanes lanes;
     private final PendingBounds bounds;
     private final ReplayCheck replays;
+    private final AppliedUpdates applied;
 
-    public PartitionOwnership(PartitionLanes lanes, PendingBounds bounds, ReplayCheck replays) {
+    public PartitionOwnership(PartitionLanes lanes, PendingBounds bounds, ReplayCheck replays, AppliedUpdates applied) {
         this.lanes = lanes;
         this.bounds = bounds;
         this.replays = replays;
+        this.applied = applied;
     }
 
     @Override
@@ -40,6 +43,7 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
             bounds.revoked(partitions);
             lanes.revoked(partitions);
             replays.revoked(partitions);
+            applied.revoked(partitions);
         }
     }
 
@@ -49,6 +53,7 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
             LOG.infof("partitions assigned: %s", partitions);
             // before any of their records is polled: which of the records to replay were answered already
             replays.assigned(consumer, partitions);
+            applied.assigned(partitions);
         }
         bounds.assigned(consumer.assignment().size());
         lanes.assigned(partitions);

@@ -1,5 +1,6 @@
 package io.massmessage.relay.metrics;
 
+import io.massmessage.relay.history.AppliedUpdates;
 import io.massmessage.relay.intake.PendingBounds;
 import io.massmessage.relay.limits.ProviderBreakers;
 import io.massmessage.relay.limits.ProviderConnections;
@@ -25,7 +26,12 @@ public class PipelineGauges {
 
     void register(@Observes StartupEvent event, RelayMetrics metrics, RateBudgets budgets, ProviderBreakers breakers,
             ProviderRegistry registry, ProviderClient client, PendingBounds gate, ProviderConnections connections,
-            Vertx vertx) {
+            Vertx vertx,
+            AppliedUpdates applied) {
+        metrics.gauge("relay.stale.guard.messages", "Messages whose newest applied issuedAt the stale guard remembers",
+                applied::messages);
+        metrics.gauge("relay.stale.guard.rebuild.seconds", "How long the last assignment took to read the guard back",
+                () -> applied.lastRebuild().millis() / 1000.0);
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
         metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending records",
                 () -> gate.held().size());

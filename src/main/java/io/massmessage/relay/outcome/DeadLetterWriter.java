@@ -17,9 +17,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -72,8 +69,7 @@ public final class DeadLetterWriter {
     /** Bytes kept free for key, headers and record overhead when a value is cut to the request limit. */
     private static final int OVERHEAD = 16 * 1024;
 
-    private final Producer<byte[], byte[]> producer;
-    private final ExecutorService sender;
+    private final RecordSender<byte[], byte[]> sender;
     private final String topic;
     private final int maxRequestBytes;
     private final Backoff backoff;
@@ -88,16 +84,11 @@ public final class DeadLetterWriter {
     }
 
     DeadLetterWriter(Producer<byte[], byte[]> producer, String topic, int maxRequestBytes, Backoff backoff) {
-        this.producer = producer;
+        // KafkaProducer.send blocks while it has no metadata (broker away): never on an event loop
+        this.sender = new RecordSender<>(producer, "relay-dead-letter-sender");
         this.topic = topic;
         this.maxRequestBytes = maxRequestBytes;
         this.backoff = backoff;
-        // KafkaProducer.send blocks while it has no metadata (broker away): never on an event loop
-        this.sender = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "relay-dead-letter-sender");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafka, RelayConfig.DeadLetter config) {
@@ -154,7 +145,7 @@ public final class DeadLetterWriter {
     }
 
     private Uni<Void> attempt(DeadLetter letter, Shape shape, BooleanSupplier keepTrying, int failures) {
-        return send(record(letter, shape)).onFailure().recoverWithUni(failure -> {
+        return sender.send(record(letter, shape)).onFailure().recoverWithUni(failure -> {
             if (closed || !keepTrying.getAsBoolean()) {
                 return Uni.createFrom().failure(failure);
             }
@@ -212,30 +203,6 @@ public final class DeadLetterWriter {
         return lower.startsWith("dead-letter-") || lower.startsWith("relay-");
     }
 
-    private Uni<Void> send(ProducerRecord<byte[], byte[]> record) {
-        return Uni.createFrom().completionStage(() -> {
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            try {
-                sender.execute(() -> {
-                    try {
-                        producer.send(record, (metadata, failure) -> {
-                            if (failure != null) {
-                                sent.completeExceptionally(failure);
-                            } else {
-                                sent.complete(null);
-                            }
-                        });
-                    } catch (RuntimeException e) {
-                        sent.completeExceptionally(e);
-                    }
-                });
-            } catch (RuntimeException rejected) {
-                sent.completeExceptionally(rejected);
-            }
-            return sent;
-        });
-    }
-
     static String bounded(String reason, int max) {
         if (reason == null) {
             return "";
@@ -259,7 +226,6 @@ public final class DeadLetterWriter {
     @PreDestroy
     void close() {
         closed = true;
-        sender.shutdown();
-        producer.close(Duration.ofSeconds(5));
+        sender.close();
     }
 }

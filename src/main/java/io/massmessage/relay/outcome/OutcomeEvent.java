@@ -21,7 +21,8 @@ public record OutcomeEvent(
         JsonNode message,
         Error error,
         RateLimitInfo rateLimit,
-        Credits credits) {
+        Credits credits,
+        Instant issuedAt) {
 
     /** Why a command failed. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -55,6 +56,6 @@ public record OutcomeEvent(
         }
         return new OutcomeEvent(command.commandId(), command.provider(), command.account(), command.messageId(),
                 outcome.name(), outcome.attempts(), occurredAt, outcome.durationMs(), status, message, error,
-                rateLimit, credits);
+                rateLimit, credits, command.issuedAt());
     }
 }

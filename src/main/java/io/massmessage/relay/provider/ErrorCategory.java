@@ -17,5 +17,7 @@ public enum ErrorCategory {
     /** No API key is configured for that provider and account. */
     unconfigured_account,
     /** The command's deadline passed before it could be sent. */
-    expired
+    expired,
+    /** An update of the message with a newer {@code issuedAt} was already applied; this one was not sent. */
+    superseded
 }

@@ -38,6 +38,7 @@ class PackageLayoutTest {
             "provider", // one interface, one adapter per provider, the HTTP client, status classification
             "limits", // rate budgets, provider connections, breakers, non-blocking delays
             "outcome", // outcome records, the wire shape, publishing outcomes and dead letters
+            "history", // what the relay applied before: the stale-update guard's memory
             "intake", // the command consumer: partition lanes, pending bounds, poll counter, replay check
             "metrics", // the relay's meters and gauges
             "flow", // the pipeline: order per message, processing, publish, ack

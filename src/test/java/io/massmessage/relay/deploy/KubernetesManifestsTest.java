@@ -9,6 +9,7 @@ import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.simulator.SimulatorMain;
 import io.massmessage.simulator.SimulatorSettings;
+import io.smallrye.config.WithDefault;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -120,13 +121,25 @@ class KubernetesManifestsTest {
         // topics: the Strimzi topics are exactly the channels' topics
         Set<String> channelTopics = Stream.of("incoming.commands.topic", "incoming.commands.dead-letter-queue.topic",
                 "outgoing.succeeded.topic", "outgoing.failed.topic", "outgoing.rate-limited.topic")
-                .map(k -> app.getProperty("mp.messaging." + k)).collect(Collectors.toSet());
+                .map(k -> app.getProperty("mp.messaging." + k)).collect(Collectors.toCollection(HashSet::new));
+        // and the stale guard's own: compacted, as many partitions as the command topic, the guard's retention
+        String guardTopic = "mass-message.relay.applied-updates";
+        assertThat(RelayConfig.StaleGuard.class.getMethod("topic").getAnnotation(WithDefault.class).value())
+                .isEqualTo(guardTopic);
+        channelTopics.add(guardTopic);
         List<JsonNode> topics = all(docs, "KafkaTopic");
         assertThat(topics.stream().map(t -> t.at("/spec/topicName").asText()))
                 .containsExactlyInAnyOrderElementsOf(channelTopics);
         String commandTopic = app.getProperty("mp.messaging.incoming.commands.topic");
         int commandPartitions = topics.stream().filter(t -> t.at("/spec/topicName").asText().equals(commandTopic))
                 .findFirst().orElseThrow().at("/spec/partitions").asInt();
+        JsonNode guard = topics.stream().filter(t -> t.at("/spec/topicName").asText().equals(guardTopic)).findFirst()
+                .orElseThrow();
+        assertThat(guard.at("/spec/partitions").asInt()).isEqualTo(commandPartitions);
+        assertThat(guard.at("/spec/config/cleanup.policy").asText()).contains("compact");
+        Duration retention = Duration.parse("PT" + RelayConfig.StaleGuard.class.getMethod("retention")
+                .getAnnotation(WithDefault.class).value().replace("7d", "168h").toUpperCase(Locale.ROOT));
+        assertThat(guard.at("/spec/config/retention.ms").asLong()).isEqualTo(retention.toMillis());
 
         // KEDA: lag of our group on our topic; never more replicas than partitions
         JsonNode scaled = one(docs, "ScaledObject");

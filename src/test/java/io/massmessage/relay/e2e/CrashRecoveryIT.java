@@ -58,11 +58,18 @@ class CrashRecoveryIT {
 
             long firstStart = System.nanoTime();
             int seenAtKill;
+            String staleMessage;
+            String staleAccount;
             try (ServiceProcess first = ServiceProcess.start(props, logs.resolve("run-1.log"))) {
                 await().atMost(Duration.ofSeconds(120))
                         .until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
-                seenAtKill = OutcomeRecords.commandIds(client).size();
+                List<String> answeredBeforeKill = OutcomeRecords.commandIds(client);
+                seenAtKill = answeredBeforeKill.size();
                 first.kill();
+                // a message the killed service applied: the restarted one must still know (stale guard)
+                int applied = Integer.parseInt(answeredBeforeKill.get(0).substring("crash-".length())) % MESSAGES;
+                staleMessage = "m" + applied;
+                staleAccount = "acct_crash" + (applied % 20);
             }
             // the simulator counts a request when it answers it: let it answer what the killed service had open
             await().atMost(Duration.ofSeconds(10)).until(() -> simulator.counters().concurrent() == 0);
@@ -72,7 +79,13 @@ class CrashRecoveryIT {
                         .until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS);
                 // let the restarted service finish anything it replays before counting
                 await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
-                OutcomeRecords.commandIds(client);
+                // a retry older than what the killed service applied to its message: superseded, never sent
+                client.send(Topics.COMMANDS, Commands.key("onlyfansapi", staleAccount),
+                        "{\"commandId\":\"crash-stale\",\"provider\":\"onlyfansapi\",\"account\":\"" + staleAccount
+                                + "\",\"messageId\":\"" + staleMessage
+                                + "\",\"issuedAt\":\"2026-11-22T09:00:00Z\",\"update\":{\"text\":\"stale\"}}");
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> OutcomeRecords.distinctCommandIds(client).contains("crash-stale"));
                 second.stop();
             }
             long seconds = (System.nanoTime() - firstStart) / 1_000_000_000L;
@@ -89,10 +102,17 @@ class CrashRecoveryIT {
                     all.size(), distinct.size(), duplicates, calls, calls - COMMANDS,
                     deadLetters.size(), INVALID, seconds);
 
-            assertThat(distinct).hasSize(COMMANDS);
+            assertThat(distinct).hasSize(COMMANDS + 1);
+            String stale = client.seen(r -> r.topic().equals(Topics.FAILED)).stream()
+                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)).filter(v -> v.contains("\"crash-stale\""))
+                    .findFirst().orElseThrow();
+            assertThat(stale).as("the restarted service read back what the killed one applied")
+                    .contains("\"category\":\"superseded\"").contains("\"attempts\":0");
             assertThat(deadLetters).as("each invalid record dead-lettered once").hasSize(INVALID)
                     .doesNotHaveDuplicates();
             assertThat(calls).isGreaterThanOrEqualTo(COMMANDS);
+            assertThat(simulator.counters().updatesByMessage().values().stream().flatMap(List::stream))
+                    .as("the stale retry never reached the provider").doesNotContain("stale");
             // The restarted service skips the replayed records whose outcome the killed one had published
             // (ReplayCheck): no command is answered twice, and only what was in flight at the kill is sent again.
             assertThat(duplicates).as("outcome events repeated after the restart").isZero();

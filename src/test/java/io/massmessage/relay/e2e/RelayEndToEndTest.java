@@ -1,6 +1,7 @@
 package io.massmessage.relay.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
@@ -240,6 +241,38 @@ class RelayEndToEndTest {
         assertThat(limited.path("rateLimit").path("retryAfterMs").asLong()).isBetween(115_000L, 120_000L);
         assertThat(limited.path("rateLimit").path("retryAt").asText()).isNotBlank();
         assertCloudEvent(recordOf(results, run + "-long"), "rate_limited", run + "-long");
+    }
+
+    @Test
+    void aRetryOlderThanAnUpdateAlreadyAppliedToItsMessageIsSupersededWithoutACall() throws Exception {
+        String account = "acct_" + run;
+        String url = "/api/" + account + "/mass-messaging/5";
+        wireMock.stubFor(put(urlEqualTo(url)).willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                issued(run + "-newer", account, "2026-11-22T10:05:00Z", "newer"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                issued(run + "-older", account, "2026-11-22T10:01:00Z", "older"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                issued(run + "-same", account, "2026-11-22T10:05:00Z", "same"));
+
+        List<ConsumerRecord<byte[], byte[]>> results = awaitResults(3);
+        JsonNode older = event(results, run + "-older");
+        assertThat(recordOf(results, run + "-older").topic()).isEqualTo(Topics.FAILED);
+        assertThat(older.path("error").path("category").asText()).isEqualTo("superseded");
+        assertThat(older.path("error").path("detail").asText()).contains("2026-11-22T10:05:00Z");
+        assertThat(older.path("attempts").asInt()).isZero();
+        assertThat(older.path("issuedAt").asText()).isEqualTo("2026-11-22T10:01:00Z");
+        assertThat(event(results, run + "-newer").path("outcome").asText()).isEqualTo("succeeded");
+        assertThat(event(results, run + "-same").path("outcome").asText()).as("as new as the applied one")
+                .isEqualTo("succeeded");
+        wireMock.verify(2, putRequestedFor(urlEqualTo(url)));
+        wireMock.verify(0, putRequestedFor(urlEqualTo(url)).withRequestBody(containing("older")));
+    }
+
+    private static String issued(String commandId, String account, String issuedAt, String text) {
+        return "{\"commandId\":\"" + commandId + "\",\"provider\":\"onlyfansapi\",\"account\":\"" + account
+                + "\",\"messageId\":\"5\",\"issuedAt\":\"" + issuedAt + "\",\"update\":{\"text\":\"" + text
+                + "\"}}";
     }
 
     @Test

@@ -84,6 +84,12 @@ public final class TestConfigs {
         }
 
         @Override
+        public RelayConfig.StaleGuard staleGuard() {
+            return new StaleGuardPolicy(true, "mass-message.relay.applied-updates", Duration.ofDays(7),
+                    Duration.ofSeconds(30));
+        }
+
+        @Override
         public RelayConfig.PublishRetry publishRetry() {
             return new PublishRetryPolicy(Duration.ofMillis(50), Duration.ofSeconds(1));
         }
@@ -100,6 +106,11 @@ public final class TestConfigs {
     public record ReplayCheckPolicy(boolean enabled, int maxRecords, Duration maxTime, Duration clockSkew)
             implements
                 RelayConfig.ReplayCheck {}
+
+    /** Stale-guard settings. */
+    public record StaleGuardPolicy(boolean enabled, String topic, Duration retention, Duration rebuildMaxTime)
+            implements
+                RelayConfig.StaleGuard {}
 
     /** Publish-retry settings. */
     public record PublishRetryPolicy(Duration initialBackoff,

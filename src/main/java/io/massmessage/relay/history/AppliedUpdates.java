@@ -1,0 +1,362 @@
+package io.massmessage.relay.history;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.config.KafkaClientSettings;
+import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.outcome.Backoff;
+import io.massmessage.relay.outcome.RecordSender;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * The stale-update guard's memory: for each message, the newest {@code issuedAt} of an update the relay applied
+ * to it (CONTRACT §2). A command older than that is not sent ({@link #newerApplied}); a command applied is
+ * recorded ({@link #applied}) in a compacted topic of the relay's own, keyed by the message and written to the
+ * command's partition number, before its outcome is published, so a crash between the two only replays a
+ * command the guard already knows. When a partition is assigned its memory is read back from that topic
+ * ({@link #assigned}, on the consumer's polling thread, before the partition's first poll), so the guard holds
+ * across restarts and rebalances. Entries older than {@code relay.stale-guard.retention} are forgotten, which
+ * bounds the memory by the messages updated within it.
+ */
+@ApplicationScoped
+public class AppliedUpdates {
+
+    private static final Logger LOG = Logger.getLogger(AppliedUpdates.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A message's newest applied {@code issuedAt} and when it was recorded (both epoch ms). */
+    record Applied(long issuedAtMs, long recordedAtMs) {}
+
+    /** What one assignment read back: entries kept, records read, how long it took. */
+    public record Rebuild(int partitions, long records, int messages, long millis, boolean complete) {}
+
+    private final RelayConfig.StaleGuard config;
+    private final Map<String, Object> kafka;
+    private final RecordSender<byte[], byte[]> sender;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final Map<Integer, Map<String, Applied>> byPartition = new ConcurrentHashMap<>();
+    /** Command partitions whose number the guard's topic has, so their records can be written there. */
+    private final Set<Integer> durable = ConcurrentHashMap.newKeySet();
+    private volatile Rebuild lastRebuild = new Rebuild(0, 0, 0, 0, true);
+    private final ScheduledExecutorService sweeper;
+    private volatile boolean closed;
+
+    @Inject
+    public AppliedUpdates(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            Clock clock) {
+        this(config.staleGuard(), kafka, new KafkaProducer<>(producerConfig(kafka)), new Backoff(config.publishRetry()),
+                clock);
+    }
+
+    AppliedUpdates(RelayConfig.StaleGuard config, Map<String, Object> kafka, Producer<byte[], byte[]> producer,
+            Backoff backoff, Clock clock) {
+        this.config = config;
+        this.kafka = kafka;
+        this.sender = new RecordSender<>(producer, "relay-stale-guard-sender");
+        this.backoff = backoff;
+        this.clock = clock;
+        long every = Math.max(1_000, Math.min(config.retention().toMillis() / 10, 3_600_000));
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread sweeping = new Thread(task, "relay-stale-guard-sweeper");
+            sweeping.setDaemon(true);
+            return sweeping;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    static Map<String, Object> producerConfig(Map<String, Object> kafka) {
+        Map<String, Object> props = KafkaClientSettings.shared(kafka);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mass-message-relay-stale-guard");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return props;
+    }
+
+    /** Whether the guard is on. */
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    /**
+     * The newest {@code issuedAt} already applied to {@code command}'s message, when it is newer than the
+     * command's: the command is then stale and must not be sent. Empty for a command without {@code issuedAt}.
+     */
+    public Optional<Instant> newerApplied(TopicPartition partition, UpdateCommand command) {
+        if (!config.enabled() || command.issuedAt() == null) {
+            return Optional.empty();
+        }
+        Map<String, Applied> applied = byPartition.get(partition.partition());
+        Applied newest = applied == null ? null : applied.get(command.messageKey());
+        if (newest == null || newest.issuedAtMs() <= command.issuedAt().toEpochMilli() || expired(newest)) {
+            return Optional.empty();
+        }
+        return Optional.of(Instant.ofEpochMilli(newest.issuedAtMs()));
+    }
+
+    /**
+     * Records that {@code command}, taken from {@code partition}, was applied: written to the guard's topic
+     * (retried with backoff while {@code keepTrying} says so), then remembered. A command without
+     * {@code issuedAt}, or older than what is remembered, changes nothing.
+     */
+    public Uni<Void> applied(TopicPartition partition, UpdateCommand command, BooleanSupplier keepTrying) {
+        if (!config.enabled() || command.issuedAt() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, Applied> applied = byPartition.computeIfAbsent(partition.partition(),
+                p -> new ConcurrentHashMap<>());
+        Applied before = applied.get(command.messageKey());
+        long issuedAt = command.issuedAt().toEpochMilli();
+        if (before != null && before.issuedAtMs() >= issuedAt) {
+            return Uni.createFrom().voidItem();
+        }
+        ObjectNode value = JSON.createObjectNode().put("issuedAt", command.issuedAt().toString())
+                .put("commandId", command.commandId());
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), partition.partition(),
+                clock.millis(), command.messageKey().getBytes(StandardCharsets.UTF_8),
+                value.toString().getBytes(StandardCharsets.UTF_8));
+        Applied entry = new Applied(issuedAt, clock.millis());
+        if (!durable.contains(partition.partition())) {
+            remember(applied, command.messageKey(), entry); // the topic lacks this partition: guarded here only
+            return Uni.createFrom().voidItem();
+        }
+        return write(record, keepTrying, 0).invoke(() -> remember(applied, command.messageKey(), entry));
+    }
+
+    private Uni<Void> write(ProducerRecord<byte[], byte[]> record, BooleanSupplier keepTrying, int failures) {
+        return sender.send(record).onFailure().recoverWithUni(failure -> {
+            if (closed || !keepTrying.getAsBoolean()) {
+                return Uni.createFrom().failure(failure);
+            }
+            Duration wait = backoff.after(failures);
+            LOG.warnf("stale-guard record of %s not written (%s); retrying in %d ms",
+                    new String(record.key(), StandardCharsets.UTF_8), failure.getClass().getSimpleName(),
+                    wait.toMillis());
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                    .chain(() -> write(record, keepTrying, failures + 1));
+        });
+    }
+
+    private static void remember(Map<String, Applied> applied, String message, Applied entry) {
+        applied.merge(message, entry, (old, now) -> now.issuedAtMs() > old.issuedAtMs() ? now : old);
+    }
+
+    private boolean expired(Applied entry) {
+        return entry.recordedAtMs() < clock.millis() - config.retention().toMillis();
+    }
+
+    /**
+     * Called on the consumer's polling thread when partitions are assigned, before any of their records is
+     * polled: reads back, from the guard's topic, what was applied to their messages within the retention.
+     */
+    public Rebuild assigned(Collection<TopicPartition> partitions) {
+        if (!config.enabled() || partitions.isEmpty()) {
+            return lastRebuild;
+        }
+        long started = System.nanoTime();
+        long deadline = started + config.rebuildMaxTime().toNanos();
+        long oldest = clock.millis() - config.retention().toMillis();
+        Map<Integer, Map<String, Applied>> read = new HashMap<>();
+        long records = 0;
+        boolean complete = true;
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerConfig())) {
+            int available = partitionCount(reader, config.topic());
+            if (available == 0 && create(partitionCount(reader, partitions.iterator().next().topic()))) {
+                for (long until = System.nanoTime() + 10_000_000_000L; available == 0
+                        && System.nanoTime() < until;) {
+                    available = partitionCount(reader, config.topic()); // the topic as the brokers know it
+                }
+            }
+            for (TopicPartition partition : partitions) {
+                if (partition.partition() < available) {
+                    durable.add(partition.partition());
+                }
+            }
+            int count = available;
+            List<TopicPartition> state = partitions.stream().map(TopicPartition::partition).distinct()
+                    .filter(p -> p < count).map(p -> new TopicPartition(config.topic(), p)).toList();
+            if (state.size() < partitions.size() && available > 0) {
+                LOG.errorf("stale guard: topic %s has %d partitions, fewer than the command topic; partitions %s are"
+                        + " not guarded across restarts", config.topic(), available, partitions);
+            }
+            if (!state.isEmpty()) {
+                reader.assign(state);
+                reader.seekToBeginning(state);
+                Map<TopicPartition, Long> ends = reader.endOffsets(state, Duration.ofSeconds(10));
+                while (!caughtUp(reader, ends)) {
+                    if (System.nanoTime() > deadline) {
+                        complete = false;
+                        break;
+                    }
+                    for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                        records++;
+                        Applied entry = parse(record);
+                        if (entry != null && entry.recordedAtMs() >= oldest) {
+                            remember(read.computeIfAbsent(record.partition(), p -> new HashMap<>()),
+                                    new String(record.key(), StandardCharsets.UTF_8), entry);
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            complete = false;
+            LOG.warnf("stale guard: could not read %s back (%s); the partitions are guarded from what this replica"
+                    + " applies from now on", config.topic(), e.toString());
+        }
+        int messages = 0;
+        for (TopicPartition partition : partitions) {
+            Map<String, Applied> entries = new ConcurrentHashMap<>(read.getOrDefault(partition.partition(), Map.of()));
+            messages += entries.size();
+            byPartition.put(partition.partition(), entries);
+        }
+        Rebuild rebuild = new Rebuild(partitions.size(), records, messages, (System.nanoTime() - started) / 1_000_000,
+                complete);
+        lastRebuild = rebuild;
+        LOG.infof("stale guard: %d messages of %s read back from %s (%d records) in %d ms%s", messages, partitions,
+                config.topic(), records, rebuild.millis(), complete ? "" : ", incomplete");
+        return rebuild;
+    }
+
+    private static int partitionCount(KafkaConsumer<byte[], byte[]> reader, String topic) {
+        List<PartitionInfo> info = reader.partitionsFor(topic, Duration.ofSeconds(10));
+        return info == null ? 0 : info.size();
+    }
+
+    /**
+     * Creates the guard's topic where nothing did (k8s/ creates it beforehand): compacted, as many partitions as
+     * the command topic, the broker's replication. Returns whether it exists now.
+     */
+    private boolean create(int partitions) {
+        if (partitions <= 0) {
+            return false;
+        }
+        NewTopic topic = new NewTopic(config.topic(), Optional.of(partitions), Optional.empty()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.retention().toMillis())));
+        try (Admin admin = Admin.create(KafkaClientSettings.shared(kafka))) {
+            admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
+            LOG.infof("stale guard: created topic %s (%d partitions, compacted)", config.topic(), partitions);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return true; // another replica created it meanwhile
+            }
+            LOG.warnf("stale guard: could not create topic %s (%s)", config.topic(), e.getCause());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (TimeoutException e) {
+            LOG.warnf("stale guard: no answer creating topic %s", config.topic());
+            return false;
+        }
+    }
+
+    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> reader, Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (reader.position(end.getKey()) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Applied parse(ConsumerRecord<byte[], byte[]> record) {
+        if (record.key() == null || record.value() == null) {
+            return null;
+        }
+        try {
+            JsonNode value = JSON.readTree(record.value());
+            return new Applied(Instant.parse(value.path("issuedAt").asText()).toEpochMilli(), record.timestamp());
+        } catch (Exception unreadable) {
+            return null; // not one of ours: nothing to guard
+        }
+    }
+
+    /** A rebalance took these partitions away: their memory goes with them, to their next owner. */
+    public void revoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(partition -> {
+            byPartition.remove(partition.partition());
+            durable.remove(partition.partition());
+        });
+    }
+
+    /** The last assignment's read-back, for the gauges. */
+    public Rebuild lastRebuild() {
+        return lastRebuild;
+    }
+
+    /** Messages remembered now, over the owned partitions. */
+    public int messages() {
+        return byPartition.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** Forgets entries older than the retention. */
+    public void sweep() {
+        for (Map<String, Applied> entries : byPartition.values()) {
+            entries.values().removeIf(this::expired);
+        }
+    }
+
+    private Map<String, Object> readerConfig() {
+        Map<String, Object> props = KafkaClientSettings.shared(kafka);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mass-message-relay-stale-guard-reader");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // created compacted, or not at all
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        return props;
+    }
+
+    @PreDestroy
+    void close() {
+        closed = true;
+        sweeper.shutdownNow();
+        sender.close();
+    }
+}
