@@ -11,6 +11,8 @@ public final class Channels {
     public static final String FAILED = "failed";
     /** Outcome events of updates refused for rate limits. */
     public static final String RATE_LIMITED = "rate-limited";
+    /** The stale guard's records of applied updates (its topic is {@code relay.stale-guard.topic}). */
+    public static final String APPLIED_UPDATES = "applied-updates";
 
     private Channels() {}
 }

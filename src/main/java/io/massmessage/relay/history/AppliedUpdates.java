@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.KafkaClientSettings;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.outcome.Backoff;
-import io.massmessage.relay.outcome.RecordSender;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,16 +37,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
@@ -71,7 +71,7 @@ public class AppliedUpdates {
 
     private final RelayConfig.StaleGuard config;
     private final Map<String, Object> kafka;
-    private final RecordSender<byte[], byte[]> sender;
+    private final Writer writer;
     private final Backoff backoff;
     private final Clock clock;
     private final Map<Integer, Map<String, Applied>> byPartition = new ConcurrentHashMap<>();
@@ -81,18 +81,31 @@ public class AppliedUpdates {
     private final ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
-    @Inject
-    public AppliedUpdates(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-            Clock clock) {
-        this(config.staleGuard(), kafka, new KafkaProducer<>(producerConfig(kafka)), new Backoff(config.publishRetry()),
-                clock);
+    /** Writes one record of the guard's topic; the Uni ends when the broker has it. */
+    @FunctionalInterface
+    interface Writer {
+        Uni<Void> write(String message, int partition, Instant timestamp, String value);
     }
 
-    AppliedUpdates(RelayConfig.StaleGuard config, Map<String, Object> kafka, Producer<byte[], byte[]> producer,
-            Backoff backoff, Clock clock) {
+    /**
+     * Writes through the connector's {@code applied-updates} channel, as outcomes are published: the producer
+     * takes each record at once and sends it when it can, however long the broker is away.
+     */
+    @Inject
+    public AppliedUpdates(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            Clock clock,
+            @Channel(Channels.APPLIED_UPDATES) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> channel) {
+        this(config.staleGuard(), kafka, (message, partition, timestamp, value) -> channel.sendMessage(Message.of(value)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(message).withPartition(partition)
+                        .withTimestamp(timestamp).build())),
+                new Backoff(config.publishRetry()), clock);
+    }
+
+    AppliedUpdates(RelayConfig.StaleGuard config, Map<String, Object> kafka, Writer writer, Backoff backoff,
+            Clock clock) {
         this.config = config;
         this.kafka = kafka;
-        this.sender = new RecordSender<>(producer, "relay-stale-guard-sender");
+        this.writer = writer;
         this.backoff = backoff;
         this.clock = clock;
         long every = Math.max(1_000, Math.min(config.retention().toMillis() / 10, 3_600_000));
@@ -102,18 +115,6 @@ public class AppliedUpdates {
             return sweeping;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    static Map<String, Object> producerConfig(Map<String, Object> kafka) {
-        Map<String, Object> props = KafkaClientSettings.shared(kafka);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mass-message-relay-stale-guard");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return props;
     }
 
     /** Whether the guard is on. */
@@ -155,28 +156,25 @@ public class AppliedUpdates {
         }
         ObjectNode value = JSON.createObjectNode().put("issuedAt", command.issuedAt().toString())
                 .put("commandId", command.commandId());
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), partition.partition(),
-                clock.millis(), command.messageKey().getBytes(StandardCharsets.UTF_8),
-                value.toString().getBytes(StandardCharsets.UTF_8));
         Applied entry = new Applied(issuedAt, clock.millis());
         if (!durable.contains(partition.partition())) {
             remember(applied, command.messageKey(), entry); // the topic lacks this partition: guarded here only
             return Uni.createFrom().voidItem();
         }
-        return write(record, keepTrying, 0).invoke(() -> remember(applied, command.messageKey(), entry));
+        return write(command.messageKey(), partition.partition(), value.toString(), keepTrying, 0)
+                .invoke(() -> remember(applied, command.messageKey(), entry));
     }
 
-    private Uni<Void> write(ProducerRecord<byte[], byte[]> record, BooleanSupplier keepTrying, int failures) {
-        return sender.send(record).onFailure().recoverWithUni(failure -> {
+    private Uni<Void> write(String message, int partition, String value, BooleanSupplier keepTrying, int failures) {
+        return writer.write(message, partition, clock.instant(), value).onFailure().recoverWithUni(failure -> {
             if (closed || !keepTrying.getAsBoolean()) {
                 return Uni.createFrom().failure(failure);
             }
             Duration wait = backoff.after(failures);
-            LOG.warnf("stale-guard record of %s not written (%s); retrying in %d ms",
-                    new String(record.key(), StandardCharsets.UTF_8), failure.getClass().getSimpleName(),
-                    wait.toMillis());
+            LOG.warnf("stale-guard record of %s not written (%s); retrying in %d ms", message,
+                    failure.getClass().getSimpleName(), wait.toMillis());
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                    .chain(() -> write(record, keepTrying, failures + 1));
+                    .chain(() -> write(message, partition, value, keepTrying, failures + 1));
         });
     }
 
@@ -357,6 +355,5 @@ public class AppliedUpdates {
     void close() {
         closed = true;
         sweeper.shutdownNow();
-        sender.close();
     }
 }

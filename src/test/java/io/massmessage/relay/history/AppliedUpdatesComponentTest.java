@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.massmessage.relay.command.MessageUpdate;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.outcome.Backoff;
+import io.massmessage.relay.outcome.RecordSender;
 import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.TestConfigs;
 import io.massmessage.relay.testing.VirtualTime;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,8 +59,12 @@ class AppliedUpdatesComponentTest {
 
     private static AppliedUpdates instance(String topic, VirtualTime time, Duration retention) {
         Map<String, Object> settings = Map.of("bootstrap.servers", kafka.bootstrapServers());
+        RecordSender<String, String> sender = new RecordSender<>(new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new StringSerializer()), "test-stale-guard-sender");
         return new AppliedUpdates(new TestConfigs.StaleGuardPolicy(true, topic, retention, Duration.ofSeconds(30)),
-                settings, new KafkaProducer<>(AppliedUpdates.producerConfig(settings)),
+                settings, (message, partition, timestamp, value) -> sender.send(new ProducerRecord<>(topic, partition,
+                        timestamp.toEpochMilli(), message, value)),
                 new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), time);
     }
 
