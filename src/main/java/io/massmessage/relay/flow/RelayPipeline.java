@@ -353,16 +353,12 @@ public class RelayPipeline {
     private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, TakenRecord taken,
             TopicPartition partition) {
         BooleanSupplier keepTrying = () -> taken.owned() && !stopping;
-        // what was applied is recorded for the stale guard beside its outcome, both before the ack: written one
-        // after the other, the two writes doubled the time a revocation after a long broker outage waited for
-        // (README "Decisions")
-        if (!(outcome instanceof Outcome.Succeeded)) {
-            return taken.publish(() -> publisher.publish(outcome, trace, origin, keepTrying));
-        }
-        return taken.publish(() -> Uni.combine().all()
-                .unis(applied.applied(partition, outcome.command(), keepTrying),
-                        publisher.publish(outcome, trace, origin, keepTrying))
-                .collectFailures().discardItems());
+        // what was applied is recorded for the stale guard before its outcome is published: a crash between the
+        // two replays a command the guard already knows, never one it missed
+        return taken.publish(() -> (outcome instanceof Outcome.Succeeded
+                ? applied.applied(partition, outcome.command(), keepTrying)
+                : Uni.createFrom().voidItem())
+                .chain(() -> publisher.publish(outcome, trace, origin, keepTrying)));
     }
 
     /** The outcome of a command older than an update already applied to its message (CONTRACT §2): not sent. */
