@@ -30,6 +30,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -380,7 +381,7 @@ public class RelayPipeline {
 
     private static void log(Outcome outcome) {
         UpdateCommand c = outcome.command();
-        String category = outcome instanceof Outcome.Failed f ? f.category().name() : "-";
+        String category = Objects.requireNonNullElse(category(outcome), "-");
         LOG.infof("outcome %s provider=%s account=%s message=%s category=%s attempts=%d durationMs=%d commandId=%s",
                 outcome.name(), c.provider(), c.account(), c.messageId(), category, outcome.attempts(),
                 outcome.durationMs(), c.commandId());
