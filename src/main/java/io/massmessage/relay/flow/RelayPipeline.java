@@ -30,7 +30,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -381,7 +380,7 @@ public class RelayPipeline {
 
     private static void log(Outcome outcome) {
         UpdateCommand c = outcome.command();
-        String category = Objects.requireNonNullElse(category(outcome), "-");
+        String category = outcome instanceof Outcome.Failed f ? f.category().name() : "-";
         LOG.infof("outcome %s provider=%s account=%s message=%s category=%s attempts=%d durationMs=%d commandId=%s",
                 outcome.name(), c.provider(), c.account(), c.messageId(), category, outcome.attempts(),
                 outcome.durationMs(), c.commandId());

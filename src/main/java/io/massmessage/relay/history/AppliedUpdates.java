@@ -67,7 +67,7 @@ public class AppliedUpdates {
     record Applied(long issuedAtMs, long recordedAtMs) {}
 
     /** What one assignment read back: entries kept, records read, how long it took. */
-    public record Rebuild(long records, int messages, long millis, boolean complete) {}
+    public record Rebuild(int partitions, long records, int messages, long millis, boolean complete) {}
 
     private final RelayConfig.StaleGuard config;
     private final Map<String, Object> kafka;
@@ -77,7 +77,7 @@ public class AppliedUpdates {
     private final Map<Integer, Map<String, Applied>> byPartition = new ConcurrentHashMap<>();
     /** Command partitions whose number the guard's topic has, so their records can be written there. */
     private final Set<Integer> durable = ConcurrentHashMap.newKeySet();
-    private volatile Rebuild lastRebuild = new Rebuild(0, 0, 0, true);
+    private volatile Rebuild lastRebuild = new Rebuild(0, 0, 0, 0, true);
     private final ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
@@ -115,6 +115,11 @@ public class AppliedUpdates {
             return sweeping;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the guard is on. */
+    public boolean enabled() {
+        return config.enabled();
     }
 
     /**
@@ -156,12 +161,21 @@ public class AppliedUpdates {
             remember(applied, command.messageKey(), entry); // the topic lacks this partition: guarded here only
             return Uni.createFrom().voidItem();
         }
-        String message = command.messageKey();
-        return backoff.retry(() -> writer.write(message, partition.partition(), clock.instant(), value.toString()),
-                failure -> false, () -> !closed && keepTrying.getAsBoolean(),
-                (failure, wait) -> LOG.warnf("stale-guard record of %s not written (%s); retrying in %d ms", message,
-                        failure.getClass().getSimpleName(), wait.toMillis()))
-                .invoke(() -> remember(applied, message, entry));
+        return write(command.messageKey(), partition.partition(), value.toString(), keepTrying, 0)
+                .invoke(() -> remember(applied, command.messageKey(), entry));
+    }
+
+    private Uni<Void> write(String message, int partition, String value, BooleanSupplier keepTrying, int failures) {
+        return writer.write(message, partition, clock.instant(), value).onFailure().recoverWithUni(failure -> {
+            if (closed || !keepTrying.getAsBoolean()) {
+                return Uni.createFrom().failure(failure);
+            }
+            Duration wait = backoff.after(failures);
+            LOG.warnf("stale-guard record of %s not written (%s); retrying in %d ms", message,
+                    failure.getClass().getSimpleName(), wait.toMillis());
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                    .chain(() -> write(message, partition, value, keepTrying, failures + 1));
+        });
     }
 
     private static void remember(Map<String, Applied> applied, String message, Applied entry) {
@@ -236,7 +250,7 @@ public class AppliedUpdates {
             messages += entries.size();
             byPartition.put(partition.partition(), entries);
         }
-        Rebuild rebuild = new Rebuild(records, messages, (System.nanoTime() - started) / 1_000_000,
+        Rebuild rebuild = new Rebuild(partitions.size(), records, messages, (System.nanoTime() - started) / 1_000_000,
                 complete);
         lastRebuild = rebuild;
         LOG.infof("stale guard: %d messages of %s read back from %s (%d records) in %d ms%s", messages, partitions,

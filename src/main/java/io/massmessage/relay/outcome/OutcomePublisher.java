@@ -13,6 +13,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -83,21 +84,11 @@ public final class OutcomePublisher {
             return Uni.createFrom().failure(new UnpublishableException("the outcome could not be written as JSON ("
                     + e.getClass().getSimpleName() + ")", e));
         }
-        return backoff.retry(() -> send(outcome, event, json, trace, origin), OutcomePublisher::isPermanent, keepTrying,
-                (failure, wait) -> LOG.warnf("outcome of command %s not published (%s); retrying in %d ms",
-                        event.commandId(), failure.getClass().getSimpleName(), wait.toMillis()))
-                .onFailure(OutcomePublisher::isPermanent).transform(failure -> new UnpublishableException("the "
-                        + outcome.name() + " topic refused the outcome (" + failure.getClass().getSimpleName() + ")",
-                        failure));
+        return send(outcome, event, json, trace, origin, keepTrying, 0);
     }
 
-    /** A failure no retry can mend: the record is too large for the topic, cannot be serialised, or the topic is invalid. */
-    private static boolean isPermanent(Throwable failure) {
-        return DeadLetterWriter.isTooLarge(failure) || failure instanceof SerializationException
-                || failure instanceof InvalidTopicException;
-    }
-
-    private Uni<Void> send(Outcome outcome, OutcomeEvent event, String json, Context trace, Origin origin) {
+    private Uni<Void> send(Outcome outcome, OutcomeEvent event, String json, Context trace, Origin origin,
+            BooleanSupplier keepTrying, int failures) {
         String key = outcome.command().messageKey();
         RecordHeaders headers = new RecordHeaders();
         spans.inject(trace, headers);
@@ -112,7 +103,21 @@ public final class OutcomePublisher {
                         .withTimestamp(event.occurredAt().atZone(ZoneOffset.UTC))
                         .withDataContentType("application/json")
                         .build());
-        return emitterFor(outcome).sendMessage(message);
+        return emitterFor(outcome).sendMessage(message).onFailure().recoverWithUni(failure -> {
+            if (DeadLetterWriter.isTooLarge(failure) || failure instanceof SerializationException
+                    || failure instanceof InvalidTopicException) {
+                return Uni.createFrom().failure(new UnpublishableException("the " + outcome.name()
+                        + " topic refused the outcome (" + failure.getClass().getSimpleName() + ")", failure));
+            }
+            if (!keepTrying.getAsBoolean()) {
+                return Uni.createFrom().failure(failure);
+            }
+            Duration wait = backoff.after(failures);
+            LOG.warnf("outcome of command %s not published (%s); retrying in %d ms", event.commandId(),
+                    failure.getClass().getSimpleName(), wait.toMillis());
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                    .chain(() -> send(outcome, event, json, trace, origin, keepTrying, failures + 1));
+        });
     }
 
     /** An outcome that no retry can publish: the command is dead-lettered with cause {@code unpublished}. */
