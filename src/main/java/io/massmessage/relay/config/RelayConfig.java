@@ -132,6 +132,34 @@ public interface RelayConfig {
         Duration rebuildMaxTime();
     }
 
+    /** Idempotent command ids (history.AppliedUpdates, which keeps them in the stale guard's topic). */
+    Idempotency idempotency();
+
+    /**
+     * A command whose {@code commandId} already ended {@code succeeded}, or {@code failed} with a permanent
+     * category, within the window is not sent again: the earlier outcome is published again with
+     * {@code duplicateOf} naming its record (CONTRACT §2). After {@code rate_limited}, {@code expired} or
+     * {@code failed}/{@code unavailable} the same id is a legitimate retry. The answers are recorded in the
+     * stale guard's topic ({@code relay.stale-guard.topic}) after the outcome is on the broker, and read back
+     * when a partition is assigned.
+     */
+    interface Idempotency {
+        /** Whether commands are deduplicated by {@code commandId}. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long an answered {@code commandId} is remembered. */
+        @WithDefault("24h")
+        Duration window();
+
+        /**
+         * Most answered ids remembered per command partition; beyond it the oldest are forgotten first (and
+         * counted, {@code relay_idempotency_forgotten_total}). Each takes about 200 bytes of heap.
+         */
+        @WithDefault("200000")
+        int maxCommandsPerPartition();
+    }
+
     /** Dead letters: one refused for its size is written with its value cut, and says so in its headers. */
     interface DeadLetter {
         /**

@@ -1,5 +1,7 @@
 package io.massmessage.relay.flow;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.InvalidCommandException;
 import io.massmessage.relay.command.UpdateCommand;
@@ -13,6 +15,7 @@ import io.massmessage.relay.intake.TakenRecord;
 import io.massmessage.relay.logging.CommandLog;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.DeadLetterWriter;
+import io.massmessage.relay.outcome.EarlierOutcomes;
 import io.massmessage.relay.outcome.Origin;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
@@ -90,11 +93,16 @@ public class RelayPipeline {
     private final DeadLetterWriter deadLetters;
     private final AppliedUpdates applied;
     private final StallWatch watch;
+    private final EarlierOutcomes earlierOutcomes;
+    private final ObjectMapper mapper;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
             RelayMetrics metrics, PendingBounds bounds, Vertx vertx, CommandSpans spans, ReplayCheck replays,
-            DeadLetterWriter deadLetters, StallWatch watch, AppliedUpdates applied) {
+            DeadLetterWriter deadLetters, StallWatch watch, AppliedUpdates applied, EarlierOutcomes earlierOutcomes,
+            ObjectMapper mapper) {
+        this.earlierOutcomes = earlierOutcomes;
+        this.mapper = mapper;
         this.watch = watch;
         this.applied = applied;
         this.deadLetters = deadLetters;
@@ -252,6 +260,11 @@ public class RelayPipeline {
                 + " (command " + command.commandId() + ")");
         return sequencer.run(command.messageKey(), () -> {
             watched.working();
+            Optional<AppliedUpdates.Answered> earlier = applied.answeredBefore(partition, command);
+            if (earlier.isPresent()) {
+                watched.waiting();
+                return repeat(command, earlier.get(), trace, origin, taken, span);
+            }
             Optional<Instant> newer = applied.newerApplied(partition, command);
             Uni<Outcome> processing = newer.isPresent()
                     ? Uni.createFrom().item(superseded(command, newer.get()))
@@ -269,10 +282,11 @@ public class RelayPipeline {
                     .invoke(outcome -> {
                         metrics.outcome(outcome);
                         span.ended(outcome.name(), category(outcome));
-                    });
+                    })
+                    .replaceWithVoid();
         })
                 .onTermination().invoke(watched::waiting)
-                .onItemOrFailure().transformToUni((outcome, failure) -> {
+                .onItemOrFailure().transformToUni((done, failure) -> {
                     if (pending.decrementAndGet() == 0 && draining) {
                         drained.complete(null);
                     }
@@ -355,10 +369,55 @@ public class RelayPipeline {
         BooleanSupplier keepTrying = () -> taken.owned() && !stopping;
         // what was applied is recorded for the stale guard before its outcome is published: a crash between the
         // two replays a command the guard already knows, never one it missed
+        // and the answer is recorded for idempotency once it is on the broker, where its offset is known
         return taken.publish(() -> (outcome instanceof Outcome.Succeeded
                 ? applied.applied(partition, outcome.command(), keepTrying)
                 : Uni.createFrom().voidItem())
-                .chain(() -> publisher.publish(outcome, trace, origin, keepTrying)));
+                .chain(() -> publisher.publish(outcome, trace, origin, keepTrying))
+                .chain(at -> applied.answered(partition, outcome, at, keepTrying)));
+    }
+
+    /**
+     * Answers a command whose id an earlier outcome already answered for good (CONTRACT §2): that outcome record is
+     * read back and published again, unchanged but for {@code duplicateOf}, and nothing is sent to the provider. A
+     * record no longer readable is stood in for by what the relay remembers of it (outcome and category).
+     */
+    private Uni<Void> repeat(UpdateCommand command, AppliedUpdates.Answered earlier, Context trace, Origin origin,
+            TakenRecord taken, CommandSpans.CommandSpan span) {
+        BooleanSupplier keepTrying = () -> taken.owned() && !stopping;
+        return earlierOutcomes.read(earlier.record())
+                .chain(found -> {
+                    ObjectNode event = found.orElseGet(() -> remembered(command, earlier));
+                    event.set("duplicateOf", mapper.valueToTree(earlier.record()));
+                    return taken.publish(() -> publisher.republish(earlier.outcome(), command.messageKey(), event,
+                            trace, origin, keepTrying));
+                })
+                .invoke(() -> {
+                    metrics.duplicate(command.provider(), earlier.outcome());
+                    span.ended(earlier.outcome(), earlier.category());
+                    CommandLog.with(command, trace, () -> LOG.infof(
+                            "outcome %s repeated for command %s: its id was answered by %s-%d@%d", earlier.outcome(),
+                            command.commandId(), earlier.record().topic(), earlier.record().partition(),
+                            earlier.record().offset()));
+                })
+                .replaceWithVoid();
+    }
+
+    /** An earlier outcome as far as the relay remembers it, when its record can no longer be read. */
+    private ObjectNode remembered(UpdateCommand command, AppliedUpdates.Answered earlier) {
+        ObjectNode event = mapper.createObjectNode().put("commandId", command.commandId())
+                .put("provider", command.provider()).put("account", command.account())
+                .put("messageId", command.messageId()).put("outcome", earlier.outcome()).put("attempts", 0)
+                .put("occurredAt", Instant.ofEpochMilli(earlier.recordedAtMs()).toString()).put("durationMs", 0);
+        if (earlier.category() != null) {
+            event.putObject("error").put("category", earlier.category()).put("detail",
+                    "this command id was answered before (" + earlier.outcome() + ", " + earlier.category()
+                            + "); that outcome record could no longer be read");
+        }
+        if (command.issuedAt() != null) {
+            event.put("issuedAt", command.issuedAt().toString());
+        }
+        return event;
     }
 
     /** The outcome of a command older than an update already applied to its message (CONTRACT §2): not sent. */

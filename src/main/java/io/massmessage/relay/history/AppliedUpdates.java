@@ -8,6 +8,9 @@ import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.KafkaClientSettings;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.outcome.Backoff;
+import io.massmessage.relay.outcome.Outcome;
+import io.massmessage.relay.outcome.RecordRef;
+import io.massmessage.relay.provider.ErrorCategory;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -19,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -56,6 +62,14 @@ import org.jboss.logging.Logger;
  * ({@link #assigned}, on the consumer's polling thread, before the partition's first poll), so the guard holds
  * across restarts and rebalances. Entries older than {@code relay.stale-guard.retention} are forgotten, which
  * bounds the memory by the messages updated within it.
+ *
+ * <p>The same topic keeps the relay's answers for idempotency (CONTRACT §2, {@code relay.idempotency.*}): a
+ * command that ended {@code succeeded}, or {@code failed} for good, is recorded under the key
+ * {@value #COMMAND_KEY}{@code <commandId>} with the outcome record that answered it ({@link #answered}), after that
+ * outcome is on the broker (its offset is known only then; a crash in between replays the command, which
+ * {@code intake.ReplayCheck} recognises as answered). A later command with that id is answered with that record
+ * again ({@link #answeredBefore}). Kept per command partition for {@code relay.idempotency.window}, at most
+ * {@code relay.idempotency.max-commands-per-partition}.
  */
 @ApplicationScoped
 public class AppliedUpdates {
@@ -69,7 +83,59 @@ public class AppliedUpdates {
     /** What one assignment read back: entries kept, records read, how long it took. */
     public record Rebuild(int partitions, long records, int messages, long millis, boolean complete) {}
 
+    /** The key prefix of an answered command's record; a message key never starts so (its provider's name does). */
+    static final String COMMAND_KEY = "command:";
+
+    /**
+     * How a command ended for good: the outcome record that answered it, that outcome's name and category, and
+     * when it was recorded (epoch ms).
+     */
+    public record Answered(RecordRef record, String outcome, String category, long recordedAtMs) {}
+
+    /** The answered ids of one partition, oldest first, at most {@code max}. */
+    private static final class AnsweredIds {
+        private final LinkedHashMap<String, Answered> ids;
+        private long forgotten;
+
+        AnsweredIds(int max) {
+            this.ids = new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Answered> eldest) {
+                    if (size() > max) {
+                        forgotten++;
+                        return true;
+                    }
+                    return false;
+                }
+            };
+        }
+
+        synchronized Answered get(String commandId) {
+            return ids.get(commandId);
+        }
+
+        synchronized void put(String commandId, Answered answered) {
+            ids.remove(commandId); // a newer answer of the same id goes to the end: it is the youngest
+            ids.put(commandId, answered);
+        }
+
+        synchronized int size() {
+            return ids.size();
+        }
+
+        synchronized long forgotten() {
+            return forgotten;
+        }
+
+        synchronized void removeOlderThan(long oldest) {
+            ids.values().removeIf(answered -> answered.recordedAtMs() < oldest);
+        }
+    }
+
     private final RelayConfig.StaleGuard config;
+    private final RelayConfig.Idempotency ids;
+    private final Map<Integer, AnsweredIds> answeredByPartition = new ConcurrentHashMap<>();
+    private final AtomicLong forgottenIds = new AtomicLong();
     private final Map<String, Object> kafka;
     private final Writer writer;
     private final Backoff backoff;
@@ -95,31 +161,30 @@ public class AppliedUpdates {
     public AppliedUpdates(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
             Clock clock,
             @Channel(Channels.APPLIED_UPDATES) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> channel) {
-        this(config.staleGuard(), kafka, (message, partition, timestamp, value) -> channel.sendMessage(Message.of(value)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(message).withPartition(partition)
-                        .withTimestamp(timestamp).build())),
+        this(config.staleGuard(), config.idempotency(), kafka,
+                (message, partition, timestamp, value) -> channel.sendMessage(Message.of(value)
+                        .addMetadata(
+                                OutgoingKafkaRecordMetadata.<String>builder().withKey(message).withPartition(partition)
+                                        .withTimestamp(timestamp).build())),
                 new Backoff(config.publishRetry()), clock);
     }
 
-    AppliedUpdates(RelayConfig.StaleGuard config, Map<String, Object> kafka, Writer writer, Backoff backoff,
-            Clock clock) {
+    AppliedUpdates(RelayConfig.StaleGuard config, RelayConfig.Idempotency ids, Map<String, Object> kafka,
+            Writer writer, Backoff backoff, Clock clock) {
         this.config = config;
+        this.ids = ids;
         this.kafka = kafka;
         this.writer = writer;
         this.backoff = backoff;
         this.clock = clock;
-        long every = Math.max(1_000, Math.min(config.retention().toMillis() / 10, 3_600_000));
+        long every = Math.max(1_000, Math.min(Math.min(config.retention().toMillis(), ids.window().toMillis()) / 10,
+                3_600_000));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread sweeping = new Thread(task, "relay-stale-guard-sweeper");
             sweeping.setDaemon(true);
             return sweeping;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    /** Whether the guard is on. */
-    public boolean enabled() {
-        return config.enabled();
     }
 
     /**
@@ -165,6 +230,59 @@ public class AppliedUpdates {
                 .invoke(() -> remember(applied, command.messageKey(), entry));
     }
 
+    /**
+     * The outcome that already answered {@code command}'s id for good within the window, if one did: the command
+     * must not be sent again, and that outcome is published again.
+     */
+    public Optional<Answered> answeredBefore(TopicPartition partition, UpdateCommand command) {
+        if (!ids.enabled()) {
+            return Optional.empty();
+        }
+        AnsweredIds answered = answeredByPartition.get(partition.partition());
+        Answered earlier = answered == null ? null : answered.get(command.commandId());
+        if (earlier == null || earlier.recordedAtMs() < clock.millis() - ids.window().toMillis()) {
+            return Optional.empty();
+        }
+        return Optional.of(earlier);
+    }
+
+    /**
+     * Whether an outcome settles its command id for good (CONTRACT §2): {@code succeeded}, or {@code failed} with
+     * a category other than {@code expired} and {@code unavailable}. After any other outcome the id may be retried.
+     */
+    public static boolean settles(Outcome outcome) {
+        return outcome instanceof Outcome.Succeeded || outcome instanceof Outcome.Failed failed
+                && failed.category() != ErrorCategory.expired && failed.category() != ErrorCategory.unavailable;
+    }
+
+    /**
+     * Records that {@code outcome}, published at {@code record}, answered its command for good (when it
+     * {@link #settles}): written to the topic (retried with backoff while {@code keepTrying} says so), then
+     * remembered.
+     */
+    public Uni<Void> answered(TopicPartition partition, Outcome outcome, RecordRef record, BooleanSupplier keepTrying) {
+        if (!ids.enabled() || record == null || !settles(outcome)) {
+            return Uni.createFrom().voidItem();
+        }
+        String category = outcome instanceof Outcome.Failed failed ? failed.category().name() : null;
+        Answered answered = new Answered(record, outcome.name(), category, clock.millis());
+        AnsweredIds remembered = answeredByPartition.computeIfAbsent(partition.partition(), p -> newIds());
+        String commandId = outcome.command().commandId();
+        if (!durable.contains(partition.partition())) {
+            remembered.put(commandId, answered); // the topic lacks this partition: remembered here only
+            return Uni.createFrom().voidItem();
+        }
+        ObjectNode value = JSON.createObjectNode().put("commandId", commandId).put("outcome", outcome.name())
+                .put("category", category).put("topic", record.topic()).put("partition", record.partition())
+                .put("offset", record.offset());
+        return write(COMMAND_KEY + commandId, partition.partition(), value.toString(), keepTrying, 0)
+                .invoke(() -> remembered.put(commandId, answered));
+    }
+
+    private AnsweredIds newIds() {
+        return new AnsweredIds(ids.maxCommandsPerPartition());
+    }
+
     private Uni<Void> write(String message, int partition, String value, BooleanSupplier keepTrying, int failures) {
         return writer.write(message, partition, clock.instant(), value).onFailure().recoverWithUni(failure -> {
             if (closed || !keepTrying.getAsBoolean()) {
@@ -191,13 +309,15 @@ public class AppliedUpdates {
      * polled: reads back, from the guard's topic, what was applied to their messages within the retention.
      */
     public Rebuild assigned(Collection<TopicPartition> partitions) {
-        if (!config.enabled() || partitions.isEmpty()) {
+        if (!config.enabled() && !ids.enabled() || partitions.isEmpty()) {
             return lastRebuild;
         }
         long started = System.nanoTime();
         long deadline = started + config.rebuildMaxTime().toNanos();
         long oldest = clock.millis() - config.retention().toMillis();
+        long oldestId = clock.millis() - ids.window().toMillis();
         Map<Integer, Map<String, Applied>> read = new HashMap<>();
+        Map<Integer, AnsweredIds> readIds = new HashMap<>();
         long records = 0;
         boolean complete = true;
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerConfig())) {
@@ -231,6 +351,17 @@ public class AppliedUpdates {
                     }
                     for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                         records++;
+                        if (record.key() != null && startsWith(record.key(), COMMAND_KEY_BYTES)) {
+                            Answered answered = parseAnswered(record);
+                            if (answered != null && answered.recordedAtMs() >= oldestId) {
+                                readIds.computeIfAbsent(record.partition(), p -> newIds()).put(
+                                        new String(record.key(), COMMAND_KEY_BYTES.length,
+                                                record.key().length - COMMAND_KEY_BYTES.length,
+                                                StandardCharsets.UTF_8),
+                                        answered);
+                            }
+                            continue;
+                        }
                         Applied entry = parse(record);
                         if (entry != null && entry.recordedAtMs() >= oldest) {
                             remember(read.computeIfAbsent(record.partition(), p -> new HashMap<>()),
@@ -249,12 +380,15 @@ public class AppliedUpdates {
             Map<String, Applied> entries = new ConcurrentHashMap<>(read.getOrDefault(partition.partition(), Map.of()));
             messages += entries.size();
             byPartition.put(partition.partition(), entries);
+            AnsweredIds answered = readIds.get(partition.partition());
+            answeredByPartition.put(partition.partition(), answered == null ? newIds() : answered);
         }
         Rebuild rebuild = new Rebuild(partitions.size(), records, messages, (System.nanoTime() - started) / 1_000_000,
                 complete);
         lastRebuild = rebuild;
-        LOG.infof("stale guard: %d messages of %s read back from %s (%d records) in %d ms%s", messages, partitions,
-                config.topic(), records, rebuild.millis(), complete ? "" : ", incomplete");
+        LOG.infof("stale guard: %d messages and %d answered command ids of %s read back from %s (%d records) in %d"
+                + " ms%s", messages, answeredIds(), partitions, config.topic(), records, rebuild.millis(),
+                complete ? "" : ", incomplete");
         return rebuild;
     }
 
@@ -274,7 +408,8 @@ public class AppliedUpdates {
         NewTopic topic = new NewTopic(config.topic(), Optional.of(partitions), Optional.empty()).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG,
                 TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.retention().toMillis())));
+                TopicConfig.RETENTION_MS_CONFIG,
+                Long.toString(Math.max(config.retention().toMillis(), ids.window().toMillis()))));
         try (Admin admin = Admin.create(KafkaClientSettings.shared(kafka))) {
             admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
             LOG.infof("stale guard: created topic %s (%d partitions, compacted)", config.topic(), partitions);
@@ -315,10 +450,35 @@ public class AppliedUpdates {
         }
     }
 
+    private static final byte[] COMMAND_KEY_BYTES = COMMAND_KEY.getBytes(StandardCharsets.UTF_8);
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static Answered parseAnswered(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return null;
+        }
+        try {
+            JsonNode value = JSON.readTree(record.value());
+            JsonNode category = value.path("category");
+            return new Answered(new RecordRef(value.path("topic").asText(), value.path("partition").asInt(),
+                    value.path("offset").asLong()), value.path("outcome").asText(),
+                    category.isTextual() ? category.asText() : null, record.timestamp());
+        } catch (Exception unreadable) {
+            return null;
+        }
+    }
+
     /** A rebalance took these partitions away: their memory goes with them, to their next owner. */
     public void revoked(Collection<TopicPartition> partitions) {
         partitions.forEach(partition -> {
             byPartition.remove(partition.partition());
+            AnsweredIds gone = answeredByPartition.remove(partition.partition());
+            if (gone != null) {
+                forgottenIds.addAndGet(gone.forgotten());
+            }
             durable.remove(partition.partition());
         });
     }
@@ -333,11 +493,23 @@ public class AppliedUpdates {
         return byPartition.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Forgets entries older than the retention. */
+    /** Answered command ids remembered now, over the owned partitions. */
+    public int answeredIds() {
+        return answeredByPartition.values().stream().mapToInt(AnsweredIds::size).sum();
+    }
+
+    /** Answered ids forgotten before their window ended, for want of room ({@code max-commands-per-partition}). */
+    public long forgottenIds() {
+        return forgottenIds.get() + answeredByPartition.values().stream().mapToLong(AnsweredIds::forgotten).sum();
+    }
+
+    /** Forgets entries older than the retention, and answered ids older than the window. */
     public void sweep() {
         for (Map<String, Applied> entries : byPartition.values()) {
             entries.values().removeIf(this::expired);
         }
+        long oldestId = clock.millis() - ids.window().toMillis();
+        answeredByPartition.values().forEach(answered -> answered.removeOlderThan(oldestId));
     }
 
     private Map<String, Object> readerConfig() {

@@ -32,6 +32,10 @@ public class PipelineGauges {
                 applied::messages);
         metrics.gauge("relay.stale.guard.rebuild.seconds", "How long the last assignment took to read the guard back",
                 () -> applied.lastRebuild().millis() / 1000.0);
+        metrics.gauge("relay.idempotency.commands", "Answered command ids remembered for idempotency",
+                applied::answeredIds);
+        metrics.gauge("relay.idempotency.forgotten",
+                "Answered command ids forgotten before their window ended, for want of room", applied::forgottenIds);
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
         metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending records",
                 () -> gate.held().size());

@@ -58,6 +58,16 @@ public final class RelayMetrics {
                 .increment();
     }
 
+    /** One earlier outcome published again for a command whose id it had answered (idempotency). */
+    public void duplicate(String provider, String outcome) {
+        registry.counter("relay.duplicates", "provider", provider, "outcome", outcome).increment();
+    }
+
+    /** One command answered by the request of an earlier command of its message (coalescing). */
+    public void coalesced(String provider) {
+        registry.counter("relay.coalesced", "provider", provider).increment();
+    }
+
     /** One provider request and how long it took; {@code status} 0 for a transport fault. */
     public void request(String provider, int status, Duration took) {
         String statusClass = statusClass(status);

@@ -22,7 +22,9 @@ public record OutcomeEvent(
         Error error,
         RateLimitInfo rateLimit,
         Credits credits,
-        Instant issuedAt) {
+        Instant issuedAt,
+        String coalescedInto,
+        RecordRef duplicateOf) {
 
     /** Why a command failed. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,6 +32,14 @@ public record OutcomeEvent(
 
     /** The event for an outcome that occurred at {@code occurredAt}. */
     public static OutcomeEvent of(Outcome outcome, Instant occurredAt) {
+        return of(outcome, occurredAt, null);
+    }
+
+    /**
+     * The event for an outcome that occurred at {@code occurredAt}; {@code coalescedInto} names the command whose
+     * request carried this one (coalescing), or is {@code null}.
+     */
+    public static OutcomeEvent of(Outcome outcome, Instant occurredAt, String coalescedInto) {
         var command = outcome.command();
         Integer status = null;
         JsonNode message = null;
@@ -56,6 +66,6 @@ public record OutcomeEvent(
         }
         return new OutcomeEvent(command.commandId(), command.provider(), command.account(), command.messageId(),
                 outcome.name(), outcome.attempts(), occurredAt, outcome.durationMs(), status, message, error,
-                rateLimit, credits, command.issuedAt());
+                rateLimit, credits, command.issuedAt(), coalescedInto, null);
     }
 }

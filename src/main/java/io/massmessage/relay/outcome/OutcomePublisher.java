@@ -1,6 +1,7 @@
 package io.massmessage.relay.outcome;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
@@ -8,14 +9,17 @@ import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -71,12 +75,14 @@ public final class OutcomePublisher {
     /**
      * Publishes the outcome as part of the command's trace (the record carries the {@code traceparent}
      * of the command's span, {@link CommandSpans}) and names the command record it answers
-     * ({@code origin}, see {@link Origin}); completes when the broker has it. A record the broker did not
-     * take is sent again with backoff ({@code relay.publish-retry.*}) while {@code keepTrying} says so;
-     * one it can never take (too large for the topic) fails with {@link UnpublishableException}.
+     * ({@code origin}, see {@link Origin}); completes, with where the record is, when the broker has it. A record
+     * the broker did not take is sent again with backoff ({@code relay.publish-retry.*}) while {@code keepTrying}
+     * says so; one it can never take (too large for the topic) fails with {@link UnpublishableException}.
+     * {@code coalescedInto} names the command whose request carried this one, or is {@code null}.
      */
-    public Uni<Void> publish(Outcome outcome, Context trace, Origin origin, BooleanSupplier keepTrying) {
-        OutcomeEvent event = OutcomeEvent.of(outcome, clock.instant());
+    public Uni<RecordRef> publish(Outcome outcome, String coalescedInto, Context trace, Origin origin,
+            BooleanSupplier keepTrying) {
+        OutcomeEvent event = OutcomeEvent.of(outcome, clock.instant(), coalescedInto);
         String json;
         try {
             json = mapper.writeValueAsString(event);
@@ -84,39 +90,67 @@ public final class OutcomePublisher {
             return Uni.createFrom().failure(new UnpublishableException("the outcome could not be written as JSON ("
                     + e.getClass().getSimpleName() + ")", e));
         }
-        return send(outcome, event, json, trace, origin, keepTrying, 0);
+        return send(outcome.name(), outcome.command().messageKey(), event.commandId(), event.occurredAt(), json,
+                trace, origin, keepTrying, 0);
     }
 
-    private Uni<Void> send(Outcome outcome, OutcomeEvent event, String json, Context trace, Origin origin,
-            BooleanSupplier keepTrying, int failures) {
-        String key = outcome.command().messageKey();
+    /** Publishes the outcome as {@link #publish(Outcome, String, Context, Origin, BooleanSupplier)} does, not coalesced. */
+    public Uni<RecordRef> publish(Outcome outcome, Context trace, Origin origin, BooleanSupplier keepTrying) {
+        return publish(outcome, null, trace, origin, keepTrying);
+    }
+
+    /**
+     * Publishes an earlier outcome event again (idempotency, CONTRACT §2): {@code event} is that record's JSON with
+     * {@code duplicateOf} added; it goes to the topic of its outcome ({@code outcome}), as {@link #publish} does.
+     */
+    public Uni<RecordRef> republish(String outcome, String key, JsonNode event, Context trace, Origin origin,
+            BooleanSupplier keepTrying) {
+        String json;
+        try {
+            json = mapper.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new UnpublishableException("the outcome could not be written as JSON ("
+                    + e.getClass().getSimpleName() + ")", e));
+        }
+        return send(outcome, key, event.path("commandId").asText(), clock.instant(), json, trace, origin,
+                keepTrying, 0);
+    }
+
+    private Uni<RecordRef> send(String outcome, String key, String commandId, Instant occurredAt, String json,
+            Context trace, Origin origin, BooleanSupplier keepTrying, int failures) {
         RecordHeaders headers = new RecordHeaders();
         spans.inject(trace, headers);
         origin.writeTo(headers);
+        OutgoingMessageMetadata<RecordMetadata> written = new OutgoingMessageMetadata<>();
         Message<String> message = Message.of(json)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withHeaders(headers).build())
                 .addMetadata(OutgoingCloudEventMetadata.builder()
-                        .withId(event.commandId())
-                        .withType(TYPE_PREFIX + event.outcome())
+                        .withId(commandId)
+                        .withType(TYPE_PREFIX + outcome)
                         .withSource(source)
                         .withSubject(key)
-                        .withTimestamp(event.occurredAt().atZone(ZoneOffset.UTC))
+                        .withTimestamp(occurredAt.atZone(ZoneOffset.UTC))
                         .withDataContentType("application/json")
-                        .build());
-        return emitterFor(outcome).sendMessage(message).onFailure().recoverWithUni(failure -> {
+                        .build())
+                .addMetadata(written);
+        return emitterFor(outcome).sendMessage(message).map(done -> {
+            RecordMetadata at = written.getResult();
+            return at == null ? null : new RecordRef(at.topic(), at.partition(), at.offset());
+        }).onFailure().recoverWithUni(failure -> {
             if (DeadLetterWriter.isTooLarge(failure) || failure instanceof SerializationException
                     || failure instanceof InvalidTopicException) {
-                return Uni.createFrom().failure(new UnpublishableException("the " + outcome.name()
+                return Uni.createFrom().failure(new UnpublishableException("the " + outcome
                         + " topic refused the outcome (" + failure.getClass().getSimpleName() + ")", failure));
             }
             if (!keepTrying.getAsBoolean()) {
                 return Uni.createFrom().failure(failure);
             }
             Duration wait = backoff.after(failures);
-            LOG.warnf("outcome of command %s not published (%s); retrying in %d ms", event.commandId(),
+            LOG.warnf("outcome of command %s not published (%s); retrying in %d ms", commandId,
                     failure.getClass().getSimpleName(), wait.toMillis());
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                    .chain(() -> send(outcome, event, json, trace, origin, keepTrying, failures + 1));
+                    .chain(() -> send(outcome, key, commandId, occurredAt, json, trace, origin, keepTrying,
+                            failures + 1));
         });
     }
 
@@ -127,10 +161,11 @@ public final class OutcomePublisher {
         }
     }
 
-    private MutinyEmitter<String> emitterFor(Outcome outcome) {
-        if (outcome instanceof Outcome.Succeeded) {
-            return succeeded;
-        }
-        return outcome instanceof Outcome.RateLimited ? rateLimited : failed;
+    private MutinyEmitter<String> emitterFor(String outcome) {
+        return switch (outcome) {
+            case "succeeded" -> succeeded;
+            case "rate_limited" -> rateLimited;
+            default -> failed;
+        };
     }
 }

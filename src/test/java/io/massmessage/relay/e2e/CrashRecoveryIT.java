@@ -60,6 +60,7 @@ class CrashRecoveryIT {
             int seenAtKill;
             String staleMessage;
             String staleAccount;
+            String answeredId;
             try (ServiceProcess first = ServiceProcess.start(props, logs.resolve("run-1.log"))) {
                 await().atMost(Duration.ofSeconds(120))
                         .until(() -> OutcomeRecords.commandIds(client).size() >= COMMANDS / 3);
@@ -70,6 +71,7 @@ class CrashRecoveryIT {
                 int applied = Integer.parseInt(answeredBeforeKill.get(0).substring("crash-".length())) % MESSAGES;
                 staleMessage = "m" + applied;
                 staleAccount = "acct_crash" + (applied % 20);
+                answeredId = answeredBeforeKill.get(0);
             }
             // the simulator counts a request when it answers it: let it answer what the killed service had open
             await().atMost(Duration.ofSeconds(10)).until(() -> simulator.counters().concurrent() == 0);
@@ -86,13 +88,23 @@ class CrashRecoveryIT {
                                 + "\",\"issuedAt\":\"2026-11-22T09:00:00Z\",\"update\":{\"text\":\"stale\"}}");
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> OutcomeRecords.distinctCommandIds(client).contains("crash-stale"));
+                // a command the killed service answered, sent again: answered with that outcome, not sent (idempotency)
+                Map.Entry<String, String> original = load.stream()
+                        .filter(e -> e.getValue().contains("\"" + answeredId + "\"")).findFirst().orElseThrow();
+                client.send(Topics.COMMANDS, original.getKey(),
+                        original.getValue().replace("\"text\":\"seq-", "\"text\":\"again-seq-"));
+                await().atMost(Duration.ofSeconds(60)).until(
+                        () -> OutcomeRecords.commandIds(client).stream().filter(answeredId::equals).count() >= 2);
                 second.stop();
             }
             long seconds = (System.nanoTime() - firstStart) / 1_000_000_000L;
             List<String> all = OutcomeRecords.commandIds(client);
             Set<String> distinct = OutcomeRecords.distinctCommandIds(client);
             long calls = simulator.counters().total();
-            int duplicates = all.size() - distinct.size();
+            List<String> repeated = client.seen(r -> !r.topic().equals(Topics.DEAD_LETTER)).stream()
+                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)).filter(v -> v.contains("\"duplicateOf\""))
+                    .toList();
+            int duplicates = all.size() - repeated.size() - distinct.size();
             List<String> deadLetters = client.seen(r -> r.topic().equals(Topics.DEAD_LETTER)).stream()
                     .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
             System.out.printf("crash test: %d commands, %d outcomes seen before the kill (%d provider calls), "
@@ -103,6 +115,8 @@ class CrashRecoveryIT {
                     deadLetters.size(), INVALID, seconds);
 
             assertThat(distinct).hasSize(COMMANDS + 1);
+            assertThat(repeated).as("the command sent again got its earlier outcome, marked duplicateOf").hasSize(1)
+                    .allMatch(v -> v.contains("\"" + answeredId + "\"") && v.contains("\"succeeded\""));
             String stale = client.seen(r -> r.topic().equals(Topics.FAILED)).stream()
                     .map(r -> new String(r.value(), StandardCharsets.UTF_8)).filter(v -> v.contains("\"crash-stale\""))
                     .findFirst().orElseThrow();
@@ -112,7 +126,8 @@ class CrashRecoveryIT {
                     .doesNotHaveDuplicates();
             assertThat(calls).isGreaterThanOrEqualTo(COMMANDS);
             assertThat(simulator.counters().updatesByMessage().values().stream().flatMap(List::stream))
-                    .as("the stale retry never reached the provider").doesNotContain("stale");
+                    .as("the stale retry never reached the provider").doesNotContain("stale")
+                    .as("nor the command sent again").noneMatch(update -> update.startsWith("again-"));
             // The restarted service skips the replayed records whose outcome the killed one had published
             // (ReplayCheck): no command is answered twice, and only what was in flight at the kill is sent again.
             assertThat(duplicates).as("outcome events repeated after the restart").isZero();

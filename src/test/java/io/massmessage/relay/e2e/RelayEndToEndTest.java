@@ -16,6 +16,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.massmessage.relay.intake.PendingBounds;
@@ -267,6 +268,63 @@ class RelayEndToEndTest {
                 .isEqualTo("succeeded");
         wireMock.verify(2, putRequestedFor(urlEqualTo(url)));
         wireMock.verify(0, putRequestedFor(urlEqualTo(url)).withRequestBody(containing("older")));
+    }
+
+    @Test
+    void aCommandIdAnsweredForGoodIsNotSentAgainAndItsOutcomeIsRepeatedWithDuplicateOf() throws Exception {
+        String account = "acct_" + run;
+        String url = "/api/" + account + "/mass-messaging/5";
+        wireMock.stubFor(put(urlEqualTo(url)).willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        String missing = "/api/" + account + "/mass-messaging/6";
+        wireMock.stubFor(put(urlEqualTo(missing)).willReturn(aResponse().withStatus(404).withBody("{}")));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), issued(run + "-once", account, "2026-11-22T10:05:00Z",
+                "first"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-gone", "onlyfansapi", account, "6", "{\"text\":\"x\"}"));
+        List<ConsumerRecord<byte[], byte[]>> first = awaitResults(2);
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), issued(run + "-once", account, "2026-11-22T10:05:00Z",
+                "first again"));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-gone", "onlyfansapi", account, "6", "{\"text\":\"x\"}"));
+
+        List<ConsumerRecord<byte[], byte[]>> results = awaitResults(4);
+        for (String id : List.of(run + "-once", run + "-gone")) {
+            ConsumerRecord<byte[], byte[]> earlier = recordOf(first, id);
+            ConsumerRecord<byte[], byte[]> repeated = results.stream()
+                    .filter(r -> event(r).path("commandId").asText().equals(id) && event(r).has("duplicateOf"))
+                    .findFirst().orElseThrow();
+            assertThat(repeated.topic()).isEqualTo(earlier.topic());
+            JsonNode marker = event(repeated).path("duplicateOf");
+            assertThat(marker.path("topic").asText()).isEqualTo(earlier.topic());
+            assertThat(marker.path("partition").asInt()).isEqualTo(earlier.partition());
+            assertThat(marker.path("offset").asLong()).isEqualTo(earlier.offset());
+            ObjectNode unchanged = ((ObjectNode) event(repeated).deepCopy());
+            unchanged.remove("duplicateOf");
+            assertThat(unchanged).as("the earlier outcome, unchanged but for duplicateOf").isEqualTo(event(earlier));
+        }
+        wireMock.verify(1, putRequestedFor(urlEqualTo(url)));
+        wireMock.verify(0, putRequestedFor(urlEqualTo(url)).withRequestBody(containing("again")));
+        wireMock.verify(1, putRequestedFor(urlEqualTo(missing)));
+    }
+
+    @Test
+    void aCommandIdThatEndedUnavailableIsALegitimateRetry() throws Exception {
+        String account = "acct_" + run;
+        String url = "/api/" + account + "/mass-messaging/5";
+        wireMock.stubFor(put(urlEqualTo(url)).willReturn(aResponse().withStatus(503)));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), issued(run + "-retry", account,
+                "2026-11-22T10:05:00Z", "try"));
+        JsonNode unavailable = event(awaitResults(1), run + "-retry");
+        assertThat(unavailable.path("error").path("category").asText()).isEqualTo("unavailable");
+        int calls = wireMock.findAll(putRequestedFor(urlEqualTo(url))).size();
+        wireMock.stubFor(put(urlEqualTo(url)).willReturn(aResponse().withStatus(200).withBody(OK_BODY)));
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account), issued(run + "-retry", account,
+                "2026-11-22T10:05:00Z", "try"));
+
+        List<ConsumerRecord<byte[], byte[]>> results = awaitResults(2);
+        assertThat(results).extracting(r -> event(r).path("outcome").asText()).containsExactly("failed", "succeeded");
+        assertThat(results).noneMatch(r -> event(r).has("duplicateOf"));
+        wireMock.verify(calls + 1, putRequestedFor(urlEqualTo(url)));
     }
 
     private static String issued(String commandId, String account, String issuedAt, String text) {

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.massmessage.relay.command.MessageUpdate;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.outcome.Backoff;
+import io.massmessage.relay.outcome.Outcome;
+import io.massmessage.relay.outcome.RecordRef;
 import io.massmessage.relay.outcome.RecordSender;
+import io.massmessage.relay.provider.ErrorCategory;
 import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.TestConfigs;
 import io.massmessage.relay.testing.VirtualTime;
@@ -58,12 +61,18 @@ class AppliedUpdatesComponentTest {
     }
 
     private static AppliedUpdates instance(String topic, VirtualTime time, Duration retention) {
+        return instance(topic, time, retention, new TestConfigs.IdempotencyPolicy(true, Duration.ofHours(24), 1000));
+    }
+
+    private static AppliedUpdates instance(String topic, VirtualTime time, Duration retention,
+            TestConfigs.IdempotencyPolicy ids) {
         Map<String, Object> settings = Map.of("bootstrap.servers", kafka.bootstrapServers());
         RecordSender<String, String> sender = new RecordSender<>(new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new StringSerializer()), "test-stale-guard-sender");
         return new AppliedUpdates(new TestConfigs.StaleGuardPolicy(true, topic, retention, Duration.ofSeconds(30)),
-                settings, (message, partition, timestamp, value) -> sender.send(new ProducerRecord<>(topic, partition,
+                ids, settings,
+                (message, partition, timestamp, value) -> sender.send(new ProducerRecord<>(topic, partition,
                         timestamp.toEpochMilli(), message, value)),
                 new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), time);
     }
@@ -144,5 +153,103 @@ class AppliedUpdatesComponentTest {
         AppliedUpdates.Rebuild rebuild = reader.assigned(List.of(partition(commands, 0)));
         assertThat(rebuild.records()).isEqualTo(1);
         assertThat(rebuild.messages()).isZero();
+    }
+
+    private static Outcome succeeded(UpdateCommand command) {
+        return new Outcome.Succeeded(command, 1, 5, 200, null, null, null);
+    }
+
+    private static Outcome failed(UpdateCommand command, ErrorCategory category) {
+        return Outcome.Failed.of(command, 1, 5, category, "test");
+    }
+
+    @Test
+    void anIdAnsweredForGoodIsReadBackByTheNextOwnerAndARetryableOneIsNot() throws Exception {
+        String commands = "ids-commands-" + UUID.randomUUID();
+        String topic = "ids-history-" + UUID.randomUUID();
+        kafka.createTopics(2, commands);
+        VirtualTime time = new VirtualTime(Instant.now());
+        TopicPartition p0 = partition(commands, 0);
+        TopicPartition p1 = partition(commands, 1);
+        AppliedUpdates first = instance(topic, time, Duration.ofDays(7));
+        first.assigned(List.of(p0, p1));
+        UpdateCommand applied = command("m1", null);
+        UpdateCommand refused = command("m2", null);
+        UpdateCommand unavailable = command("m3", null);
+        UpdateCommand expired = command("m4", null);
+        UpdateCommand rateLimited = command("m5", null);
+        RecordRef at = new RecordRef("mass-message.update.succeeded", 4, 1200);
+        first.answered(p1, succeeded(applied), at, () -> true).await().atMost(Duration.ofSeconds(30));
+        first.answered(p1, failed(refused, ErrorCategory.rejected), new RecordRef("f", 0, 7), () -> true).await()
+                .atMost(Duration.ofSeconds(30));
+        first.answered(p1, failed(unavailable, ErrorCategory.unavailable), new RecordRef("f", 0, 8), () -> true)
+                .await().atMost(Duration.ofSeconds(30));
+        first.answered(p1, failed(expired, ErrorCategory.expired), new RecordRef("f", 0, 9), () -> true).await()
+                .atMost(Duration.ofSeconds(30));
+        first.answered(p1, new Outcome.RateLimited(rateLimited, 1, 5, 429, null, null), new RecordRef("r", 0, 1),
+                () -> true).await().atMost(Duration.ofSeconds(30));
+        assertThat(first.answeredIds()).as("only the settled ones").isEqualTo(2);
+        first.revoked(List.of(p1));
+        assertThat(first.answeredBefore(p1, applied)).as("revoked: no longer this owner's").isEmpty();
+
+        AppliedUpdates next = instance(topic, time, Duration.ofDays(7));
+        next.assigned(List.of(p1));
+        assertThat(next.answeredBefore(p1, applied)).get().satisfies(earlier -> {
+            assertThat(earlier.record()).isEqualTo(at);
+            assertThat(earlier.outcome()).isEqualTo("succeeded");
+            assertThat(earlier.category()).isNull();
+        });
+        assertThat(next.answeredBefore(p1, refused)).get().satisfies(earlier -> {
+            assertThat(earlier.outcome()).isEqualTo("failed");
+            assertThat(earlier.category()).isEqualTo("rejected");
+        });
+        assertThat(next.answeredBefore(p1, unavailable)).as("failed/unavailable: a legitimate retry").isEmpty();
+        assertThat(next.answeredBefore(p1, expired)).as("expired: a legitimate retry").isEmpty();
+        assertThat(next.answeredBefore(p1, rateLimited)).as("rate_limited: a legitimate retry").isEmpty();
+        assertThat(next.answeredBefore(p0, applied)).as("another partition").isEmpty();
+
+        time.advance(Duration.ofHours(25).toMillis());
+        assertThat(next.answeredBefore(p1, applied)).as("past the window").isEmpty();
+        next.sweep();
+        assertThat(next.answeredIds()).isZero();
+        assertThat(instance(topic, time, Duration.ofDays(7)).assigned(List.of(p1)).messages()).isZero();
+        AppliedUpdates late = instance(topic, time, Duration.ofDays(7));
+        late.assigned(List.of(p1));
+        assertThat(late.answeredIds()).as("not read back past the window").isZero();
+    }
+
+    @Test
+    void theOldestIdsAreForgottenBeyondTheBoundAndCounted() throws Exception {
+        String commands = "ids-commands-" + UUID.randomUUID();
+        String topic = "ids-history-" + UUID.randomUUID();
+        kafka.createTopics(1, commands);
+        TopicPartition p0 = partition(commands, 0);
+        AppliedUpdates history = instance(topic, new VirtualTime(Instant.now()), Duration.ofDays(7),
+                new TestConfigs.IdempotencyPolicy(true, Duration.ofHours(24), 3));
+        history.assigned(List.of(p0));
+        List<UpdateCommand> sent = List.of(command("a", null), command("b", null), command("c", null),
+                command("d", null), command("e", null));
+        for (int i = 0; i < sent.size(); i++) {
+            history.answered(p0, succeeded(sent.get(i)), new RecordRef("s", 0, i), () -> true).await()
+                    .atMost(Duration.ofSeconds(30));
+        }
+        assertThat(history.answeredIds()).isEqualTo(3);
+        assertThat(history.forgottenIds()).isEqualTo(2);
+        assertThat(history.answeredBefore(p0, sent.get(0))).as("the oldest went first").isEmpty();
+        assertThat(history.answeredBefore(p0, sent.get(4))).isPresent();
+    }
+
+    @Test
+    void idempotencyOffRemembersNothing() {
+        String commands = "ids-commands-" + UUID.randomUUID();
+        kafka.createTopics(1, commands);
+        TopicPartition p0 = partition(commands, 0);
+        AppliedUpdates history = instance("ids-history-" + UUID.randomUUID(), new VirtualTime(Instant.now()),
+                Duration.ofDays(7), new TestConfigs.IdempotencyPolicy(false, Duration.ofHours(24), 3));
+        history.assigned(List.of(p0));
+        UpdateCommand command = command("a", null);
+        history.answered(p0, succeeded(command), new RecordRef("s", 0, 1), () -> true).await()
+                .atMost(Duration.ofSeconds(30));
+        assertThat(history.answeredBefore(p0, command)).isEmpty();
     }
 }

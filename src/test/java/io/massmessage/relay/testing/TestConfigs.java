@@ -90,6 +90,11 @@ public final class TestConfigs {
         }
 
         @Override
+        public RelayConfig.Idempotency idempotency() {
+            return new IdempotencyPolicy(true, Duration.ofHours(24), 200_000);
+        }
+
+        @Override
         public RelayConfig.PublishRetry publishRetry() {
             return new PublishRetryPolicy(Duration.ofMillis(50), Duration.ofSeconds(1));
         }
@@ -111,6 +116,11 @@ public final class TestConfigs {
     public record StaleGuardPolicy(boolean enabled, String topic, Duration retention, Duration rebuildMaxTime)
             implements
                 RelayConfig.StaleGuard {}
+
+    /** Idempotency settings. */
+    public record IdempotencyPolicy(boolean enabled, Duration window, int maxCommandsPerPartition)
+            implements
+                RelayConfig.Idempotency {}
 
     /** Publish-retry settings. */
     public record PublishRetryPolicy(Duration initialBackoff,
