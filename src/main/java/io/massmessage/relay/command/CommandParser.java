@@ -23,6 +23,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -96,6 +97,25 @@ public final class CommandParser {
                 .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .build();
+    }
+
+    /**
+     * Whether a command built here, not parsed (a merge of commands, each valid), still keeps its provider's rules;
+     * the reason why not otherwise.
+     */
+    public Optional<String> problems(UpdateCommand command) {
+        CommandRules rules = rulesByProvider.apply(command.provider());
+        if (rules == null) {
+            return Optional.of("unknown provider " + command.provider());
+        }
+        Problems problems = new Problems();
+        try {
+            rules.check(new CommandDraft(command.account(), command.messageId(), command.update(),
+                    command.providerOptions()), problems);
+        } catch (RuntimeException e) {
+            return Optional.of("could not be validated (" + e.getClass().getSimpleName() + ")");
+        }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems.list()));
     }
 
     /** Parses and validates one payload. */

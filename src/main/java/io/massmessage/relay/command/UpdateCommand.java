@@ -27,6 +27,23 @@ public record UpdateCommand(
         Objects.requireNonNull(providerOptions, "providerOptions");
     }
 
+    /**
+     * This command followed by {@code later}, a command of the same message, as one command: {@code later}'s update
+     * fields and provider options override this one's (CONTRACT §2). It keeps this command's id and takes the newer
+     * {@code issuedAt}.
+     */
+    public UpdateCommand then(UpdateCommand later) {
+        if (!messageKey().equals(later.messageKey())) {
+            throw new IllegalArgumentException("commands of different messages are never merged");
+        }
+        ObjectNode options = providerOptions.deepCopy();
+        options.setAll(later.providerOptions.deepCopy());
+        Instant newer = issuedAt == null || later.issuedAt != null && later.issuedAt.isAfter(issuedAt)
+                ? later.issuedAt
+                : issuedAt;
+        return new UpdateCommand(commandId, provider, account, messageId, newer, update.then(later.update), options);
+    }
+
     /** The key that orders commands: one message of one account of one provider. */
     public String messageKey() {
         return provider + ":" + account + ":" + messageId;

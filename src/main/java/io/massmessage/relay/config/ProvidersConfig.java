@@ -75,6 +75,13 @@ public interface ProvidersConfig {
         /** Requests per UTC day one API key may make; 0 for no daily limit. */
         @WithDefault("50000")
         long requestsPerDay();
+
+        /**
+         * Whether commands of one message that wait together are sent as one merged request (coalescing, CONTRACT
+         * §2). Unset: on for a provider whose update is a partial update (onlyfansapi, fansmetric), off for one
+         * whose update replaces the message (fansly).
+         */
+        Optional<Boolean> coalesce();
     }
 
     /** Settings for one account of a provider. */

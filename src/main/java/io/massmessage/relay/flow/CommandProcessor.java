@@ -80,6 +80,15 @@ public final class CommandProcessor {
      * waits by design (an open breaker, its key's budget, a retry's backoff) and when it works.
      */
     public Uni<Outcome> process(UpdateCommand command, Context trace, Progress progress) {
+        return process(command, trace, progress, Coalescing.NONE);
+    }
+
+    /**
+     * Processes the command as {@link #process(UpdateCommand, Context, Progress)} does; each time a slot is granted,
+     * {@code coalescing} may merge into the request the commands of its message waiting behind it. The outcome is
+     * {@code command}'s (its id, its {@code issuedAt}); what was sent is the merge.
+     */
+    public Uni<Outcome> process(UpdateCommand command, Context trace, Progress progress, Coalescing coalescing) {
         long start = clock.millis();
         ProviderAdapter adapter = registry.adapter(command.provider()).orElseThrow(
                 () -> new IllegalStateException("no adapter for validated provider " + command.provider()));
@@ -94,8 +103,8 @@ public final class CommandProcessor {
         ProviderRequest request = adapter.request(command, apiKey.get());
         var endpoint = registry.endpoint(adapter);
         var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
-        return attempt(
-                new Attempt(command, adapter, request, apiKey.get(), limits, trace, progress, start, 1, 0, 0, null));
+        return attempt(new Attempt(command, command, coalescing, adapter, request, apiKey.get(), limits, trace,
+                progress, start, 1, 0, 0, null));
     }
 
     /**
@@ -114,7 +123,7 @@ public final class CommandProcessor {
     private Uni<Outcome> afterPermit(Attempt attempt, long before) {
         return Uni.createFrom().deferred(() -> {
             attempt.progress.working();
-            Instant sendAt = attempt.command.update().scheduledAt();
+            Instant sendAt = attempt.sending.update().scheduledAt();
             long held = clock.millis() - before;
             Attempt after = attempt.paused(held);
             if (held > 0 && sendAt != null && !clock.instant().isBefore(sendAt)) {
@@ -129,13 +138,14 @@ public final class CommandProcessor {
     private Uni<Outcome> budgeted(Attempt attempt) {
         String provider = attempt.adapter.name();
         Instant deadline = clock.instant().plus(config.rateLimit().maxWait()).minusMillis(attempt.waitedMs);
-        Instant sendAt = attempt.command.update().scheduledAt();
+        Instant sendAt = attempt.sending.update().scheduledAt();
         Instant until = sendAt != null && sendAt.isBefore(deadline) ? sendAt : deadline;
         // the connection taken with the slot is held for the exchange only, not for the decision or a backoff
         attempt.progress.waiting();
         return budgets.send(provider, attempt.apiKey, attempt.limits, until, slot -> {
             attempt.progress.working();
-            return slot.granted() ? exchange(attempt, slot) : Uni.createFrom().item(new Sent(slot, null));
+            return slot.granted() ? exchange(attempt.coalesced(), slot)
+                    : Uni.createFrom().item(new Sent(attempt, slot, null));
         })
                 .chain(sent -> {
                     RateBudgets.Reservation slot = sent.slot;
@@ -143,7 +153,7 @@ public final class CommandProcessor {
                         boolean late = sendAt != null && !slot.at().isBefore(sendAt);
                         return Uni.createFrom().item(late ? expired(attempt, slot) : noSlot(attempt, slot));
                     }
-                    return decide(attempt.waited(slot.waitMs()), sent.response);
+                    return decide(sent.attempt.waited(slot.waitMs()), sent.response);
                 });
     }
 
@@ -158,19 +168,19 @@ public final class CommandProcessor {
                     budgets.observe(provider, attempt.apiKey, response.rateLimit(),
                             response instanceof ProviderResponse.Throttled);
                     breakers.record(provider, response instanceof ProviderResponse.Transient);
-                    return new Sent(slot, response);
+                    return new Sent(attempt, slot, response);
                 });
     }
 
-    /** A slot refused ({@code response} null), or granted and the provider's answer. */
-    private record Sent(RateBudgets.Reservation slot, ProviderResponse response) {}
+    /** A slot refused ({@code response} null), or granted and the provider's answer to what {@code attempt} sent. */
+    private record Sent(Attempt attempt, RateBudgets.Reservation slot, ProviderResponse response) {}
 
     private Outcome expired(Attempt attempt, RateBudgets.Reservation slot) {
         ProviderResponse.Throttled last = attempt.lastThrottle;
         return Outcome.Failed
                 .of(attempt.command, attempt.number - 1, clock.millis() - attempt.start, ErrorCategory.expired,
                         "rate budget of the key opens at " + slot.at() + ", not before the message's send time "
-                                + attempt.command.update().scheduledAt())
+                                + attempt.sending.update().scheduledAt())
                 .answered(last == null ? null : last.httpStatus(), null, limitInfo(attempt, slot),
                         last == null ? null : last.credits());
     }
@@ -233,32 +243,43 @@ public final class CommandProcessor {
     }
 
     /**
-     * One try of a command. {@code waitedMs}: time spent waiting for rate budget (bounded by
+     * One try of a command. {@code sending}: what its request applies ({@code command}, or its merge with commands
+     * waiting behind it, {@link Coalescing}). {@code waitedMs}: time spent waiting for rate budget (bounded by
      * {@code relay.rate-limit.max-wait}); {@code pausedMs}: time held by an open breaker (not counted
      * against the retry budget).
      */
-    private record Attempt(UpdateCommand command, ProviderAdapter adapter, ProviderRequest request, String apiKey,
-            RateBudgets.Limits limits, Context trace, Progress progress, long start, int number, long waitedMs,
-            long pausedMs,
+    private record Attempt(UpdateCommand command, UpdateCommand sending, Coalescing coalescing,
+            ProviderAdapter adapter, ProviderRequest request, String apiKey, RateBudgets.Limits limits, Context trace,
+            Progress progress, long start, int number, long waitedMs, long pausedMs,
             ProviderResponse.Throttled lastThrottle) {
         Attempt next() {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number + 1, waitedMs,
-                    pausedMs, lastThrottle);
+            return new Attempt(command, sending, coalescing, adapter, request, apiKey, limits, trace, progress, start,
+                    number + 1, waitedMs, pausedMs, lastThrottle);
         }
 
         Attempt waited(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs + ms,
-                    pausedMs, lastThrottle);
+            return new Attempt(command, sending, coalescing, adapter, request, apiKey, limits, trace, progress, start,
+                    number, waitedMs + ms, pausedMs, lastThrottle);
         }
 
         Attempt paused(long ms) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs,
-                    pausedMs + ms, lastThrottle);
+            return new Attempt(command, sending, coalescing, adapter, request, apiKey, limits, trace, progress, start,
+                    number, waitedMs, pausedMs + ms, lastThrottle);
         }
 
         Attempt throttledBy(ProviderResponse.Throttled response) {
-            return new Attempt(command, adapter, request, apiKey, limits, trace, progress, start, number, waitedMs,
-                    pausedMs, response);
+            return new Attempt(command, sending, coalescing, adapter, request, apiKey, limits, trace, progress, start,
+                    number, waitedMs, pausedMs, response);
+        }
+
+        /** This attempt, sending what it sends merged with the commands that wait behind it now. */
+        Attempt coalesced() {
+            UpdateCommand merged = coalescing.absorb(sending);
+            if (merged == sending) {
+                return this;
+            }
+            return new Attempt(command, merged, coalescing, adapter, adapter.request(merged, apiKey), apiKey, limits,
+                    trace, progress, start, number, waitedMs, pausedMs, lastThrottle);
         }
 
         @Override
@@ -280,7 +301,7 @@ public final class CommandProcessor {
                 return null;
             }
             String clean = text.replace(attempt.apiKey, "[redacted]");
-            String messageText = attempt.command.update().text();
+            String messageText = attempt.sending.update().text();
             if (messageText != null && messageText.length() >= 4) {
                 clean = clean.replace(messageText, "[message text]");
             }

@@ -45,6 +45,12 @@ public class FlowBeans {
 
     @Produces
     @Singleton
+    Coalescer coalescer(ProviderRegistry registry, CommandParser parser) {
+        return new Coalescer(registry::coalesces, merged -> parser.problems(merged).isEmpty());
+    }
+
+    @Produces
+    @Singleton
     CommandParser parser(RelayConfig config, ProviderRegistry registry) {
         return new CommandParser(config.maxPayloadBytes(), name -> registry.adapter(name).orElse(null),
                 registry.names());

@@ -94,13 +94,15 @@ public class RelayPipeline {
     private final AppliedUpdates applied;
     private final StallWatch watch;
     private final EarlierOutcomes earlierOutcomes;
+    private final Coalescer coalescer;
     private final ObjectMapper mapper;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
             RelayMetrics metrics, PendingBounds bounds, Vertx vertx, CommandSpans spans, ReplayCheck replays,
             DeadLetterWriter deadLetters, StallWatch watch, AppliedUpdates applied, EarlierOutcomes earlierOutcomes,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, Coalescer coalescer) {
+        this.coalescer = coalescer;
         this.earlierOutcomes = earlierOutcomes;
         this.mapper = mapper;
         this.watch = watch;
@@ -258,32 +260,18 @@ public class RelayPipeline {
         pending.incrementAndGet();
         StallWatch.Watched watched = watch.begin(() -> origin.topic() + "-" + origin.partition() + "@" + origin.offset()
                 + " (command " + command.commandId() + ")");
+        Coalescer.Waiting waiting = coalescer.enter(command);
+        Answering answering = new Answering(command, partition, origin, taken, trace, span, watched);
         return sequencer.run(command.messageKey(), () -> {
             watched.working();
-            Optional<AppliedUpdates.Answered> earlier = applied.answeredBefore(partition, command);
-            if (earlier.isPresent()) {
-                watched.waiting();
-                return repeat(command, earlier.get(), trace, origin, taken, span);
+            if (waiting != null && !waiting.start()) {
+                // an earlier command's request carried this one: its outcome is that request's
+                return Uni.createFrom().completionStage(waiting.carried())
+                        .onItemOrFailure().transformToUni((carried, failure) -> failure == null
+                                ? carriedOutcome(answering, carried, waiting.carriedBy())
+                                : answer(answering, null));
             }
-            Optional<Instant> newer = applied.newerApplied(partition, command);
-            Uni<Outcome> processing = newer.isPresent()
-                    ? Uni.createFrom().item(superseded(command, newer.get()))
-                    : processor.process(command, trace, watched);
-            return guard(processing, command, taken)
-                    .invoke(outcome -> {
-                        if (LOG.isInfoEnabled()) {
-                            CommandLog.with(command, trace, () -> log(outcome));
-                        }
-                    })
-                    .call(outcome -> {
-                        watched.waiting(); // published until the broker takes it, however long it is away
-                        return publish(outcome, trace, origin, taken, partition);
-                    })
-                    .invoke(outcome -> {
-                        metrics.outcome(outcome);
-                        span.ended(outcome.name(), category(outcome));
-                    })
-                    .replaceWithVoid();
+            return answer(answering, waiting);
         })
                 .onTermination().invoke(watched::waiting)
                 .onItemOrFailure().transformToUni((done, failure) -> {
@@ -315,6 +303,79 @@ public class RelayPipeline {
                     return Uni.createFrom().completionStage(record::ack);
                 })
                 .onTermination().invoke(watched::ended);
+    }
+
+    /** One command being answered: what the steps of its answer share. */
+    private record Answering(UpdateCommand command, TopicPartition partition, Origin origin, TakenRecord taken,
+            Context trace, CommandSpans.CommandSpan span, StallWatch.Watched watched) {}
+
+    /**
+     * Answers a command at its turn: a repeat of its id's earlier outcome (idempotency), {@code superseded} (stale
+     * guard), or the provider's answer to its request, which may carry the commands waiting behind it
+     * ({@code waiting}, coalescing). Completes once the outcome is published.
+     */
+    private Uni<Void> answer(Answering answering, Coalescer.Waiting waiting) {
+        UpdateCommand command = answering.command();
+        TopicPartition partition = answering.partition();
+        Optional<AppliedUpdates.Answered> earlier = applied.answeredBefore(partition, command);
+        if (earlier.isPresent()) {
+            answering.watched().waiting();
+            return repeat(command, earlier.get(), answering.trace(), answering.origin(), answering.taken(),
+                    answering.span());
+        }
+        Optional<Instant> newer = applied.newerApplied(partition, command);
+        Coalescer.Head head = waiting == null ? null
+                : waiting.head().admitting(next -> applied
+                        .answeredBefore(partition, next).isEmpty() && applied.newerApplied(partition, next).isEmpty());
+        Uni<Outcome> processing = newer.isPresent()
+                ? Uni.createFrom().item(superseded(command, newer.get()))
+                : processor.process(command, answering.trace(), answering.watched(),
+                        head == null ? Coalescing.NONE : head);
+        return guard(processing, command, answering.taken())
+                .invoke(outcome -> {
+                    if (head != null && !head.absorbed().isEmpty()) {
+                        CommandLog.with(command, answering.trace(), () -> LOG.infof(
+                                "command %s's request carried %d later commands of its message", command.commandId(),
+                                head.absorbed().size()));
+                    }
+                })
+                .call(outcome -> finish(answering, outcome, null, head == null ? command : head.newest()))
+                .onTermination().invoke((outcome, failure, cancelled) -> {
+                    if (head == null) {
+                        return;
+                    }
+                    if (outcome != null) {
+                        head.published(outcome);
+                    } else {
+                        head.abandoned(failure != null ? failure : new HandedBackException("cancelled"));
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /** Publishes, as its own, the outcome of the request that carried this command (coalescing). */
+    private Uni<Void> carriedOutcome(Answering answering, Outcome carried, String carriedBy) {
+        metrics.coalesced(answering.command().provider());
+        return finish(answering, carried.carriedFor(answering.command()), carriedBy, answering.command())
+                .replaceWithVoid();
+    }
+
+    /**
+     * Logs, publishes (recording {@code appliedAs} for the stale guard when it succeeded) and counts one outcome;
+     * {@code coalescedInto} names the command whose request carried it, or is {@code null}.
+     */
+    private Uni<Outcome> finish(Answering answering, Outcome outcome, String coalescedInto, UpdateCommand appliedAs) {
+        if (LOG.isInfoEnabled()) {
+            CommandLog.with(answering.command(), answering.trace(), () -> log(outcome, coalescedInto));
+        }
+        answering.watched().waiting(); // published until the broker takes it, however long it is away
+        return publish(outcome, coalescedInto, appliedAs, answering.trace(), answering.origin(), answering.taken(),
+                answering.partition())
+                .invoke(() -> {
+                    metrics.outcome(outcome);
+                    answering.span().ended(outcome.name(), category(outcome));
+                })
+                .replaceWith(outcome);
     }
 
     /**
@@ -364,16 +425,16 @@ public class RelayPipeline {
      * Publishes the outcome unless the command's partition was revoked meanwhile (then it is handed back:
      * the next owner sends it again, and this replica publishes nothing behind the revocation's back).
      */
-    private Uni<Void> publish(Outcome outcome, Context trace, Origin origin, TakenRecord taken,
-            TopicPartition partition) {
+    private Uni<Void> publish(Outcome outcome, String coalescedInto, UpdateCommand appliedAs, Context trace,
+            Origin origin, TakenRecord taken, TopicPartition partition) {
         BooleanSupplier keepTrying = () -> taken.owned() && !stopping;
         // what was applied is recorded for the stale guard before its outcome is published: a crash between the
         // two replays a command the guard already knows, never one it missed
         // and the answer is recorded for idempotency once it is on the broker, where its offset is known
         return taken.publish(() -> (outcome instanceof Outcome.Succeeded
-                ? applied.applied(partition, outcome.command(), keepTrying)
+                ? applied.applied(partition, appliedAs, keepTrying)
                 : Uni.createFrom().voidItem())
-                .chain(() -> publisher.publish(outcome, trace, origin, keepTrying))
+                .chain(() -> publisher.publish(outcome, coalescedInto, trace, origin, keepTrying))
                 .chain(at -> applied.answered(partition, outcome, at, keepTrying)));
     }
 
@@ -437,11 +498,11 @@ public class RelayPipeline {
         return outcome instanceof Outcome.Failed failed ? failed.category().name() : null;
     }
 
-    private static void log(Outcome outcome) {
+    private static void log(Outcome outcome, String coalescedInto) {
         UpdateCommand c = outcome.command();
         String category = outcome instanceof Outcome.Failed f ? f.category().name() : "-";
-        LOG.infof("outcome %s provider=%s account=%s message=%s category=%s attempts=%d durationMs=%d commandId=%s",
+        LOG.infof("outcome %s provider=%s account=%s message=%s category=%s attempts=%d durationMs=%d commandId=%s%s",
                 outcome.name(), c.provider(), c.account(), c.messageId(), category, outcome.attempts(),
-                outcome.durationMs(), c.commandId());
+                outcome.durationMs(), c.commandId(), coalescedInto == null ? "" : " coalescedInto=" + coalescedInto);
     }
 }

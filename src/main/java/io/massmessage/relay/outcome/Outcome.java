@@ -20,6 +20,22 @@ public sealed interface Outcome {
     /** The outcome's name on the wire: {@code succeeded}, {@code failed} or {@code rate_limited}. */
     String name();
 
+    /**
+     * This outcome as the outcome of {@code other}, a command of the same message whose update this outcome's request
+     * carried (coalescing): the same answer, with 0 attempts of its own.
+     */
+    default Outcome carriedFor(UpdateCommand other) {
+        if (this instanceof Succeeded s) {
+            return new Succeeded(other, 0, s.durationMs(), s.httpStatus(), s.message(), s.rateLimit(), s.credits());
+        }
+        if (this instanceof Failed f) {
+            return new Failed(other, 0, f.durationMs(), f.httpStatus(), f.category(), f.detail(), f.providerBody(),
+                    f.rateLimit(), f.credits());
+        }
+        RateLimited r = (RateLimited) this;
+        return new RateLimited(other, 0, r.durationMs(), r.httpStatus(), r.rateLimit(), r.credits());
+    }
+
     /** The provider applied the update. */
     record Succeeded(UpdateCommand command, int attempts, long durationMs, int httpStatus, JsonNode message,
             RateLimitInfo rateLimit, Credits credits) implements Outcome {

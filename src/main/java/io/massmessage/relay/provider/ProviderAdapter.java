@@ -22,4 +22,12 @@ public interface ProviderAdapter extends CommandRules {
 
     /** What an answer means. {@code now} is when it arrived. */
     ProviderResponse interpret(HttpReply reply, Instant now);
+
+    /**
+     * Whether the provider's update changes only the fields the request names (then two updates sent in turn equal
+     * their merge, and waiting commands may be coalesced), rather than replacing the message.
+     */
+    default boolean partialUpdates() {
+        return true;
+    }
 }

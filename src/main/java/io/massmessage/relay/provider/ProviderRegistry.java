@@ -48,6 +48,15 @@ public final class ProviderRegistry {
         return adapter.endpoint(config);
     }
 
+    /**
+     * Whether commands of one message of {@code provider} may be coalesced: {@code providers.<name>.coalesce}, or
+     * by default whether its updates are partial.
+     */
+    public boolean coalesces(String provider) {
+        ProviderAdapter adapter = adapters.get(provider);
+        return adapter != null && endpoint(adapter).coalesce().orElse(adapter.partialUpdates());
+    }
+
     /** The API key for an account: the account's own key if configured, else the provider's. */
     public Optional<String> apiKey(ProviderAdapter adapter, String account) {
         ProvidersConfig.Endpoint endpoint = endpoint(adapter);

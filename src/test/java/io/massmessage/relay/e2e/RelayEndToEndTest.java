@@ -327,6 +327,50 @@ class RelayEndToEndTest {
         wireMock.verify(calls + 1, putRequestedFor(urlEqualTo(url)));
     }
 
+    @Test
+    void commandsWaitingBehindARequestAreSentAsOneMergedUpdateAndEachGetsItsOutcome() throws Exception {
+        String account = "acct_" + run;
+        String url = "/api/" + account + "/mass-messaging/9";
+        // each request takes a while: the commands sent meanwhile wait behind it for their message's turn
+        wireMock.stubFor(put(urlEqualTo(url))
+                .willReturn(aResponse().withStatus(200).withBody(OK_BODY).withFixedDelay(1500)));
+        String[] updates = {"{\"text\":\"one\"}", "{\"text\":\"two\",\"price\":10,\"mediaIds\":[\"m1\"]}",
+                "{\"text\":\"three\",\"giphyId\":\"g3\"}",
+                // with two's price and no media, merged it breaks onlyfansapi's rules: sent on its own turn
+                "{\"text\":\"four\",\"mediaIds\":[]}",
+                "{\"text\":\"five\",\"price\":0}"};
+        kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                command(run + "-c1", "onlyfansapi", account, "9", updates[0]));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !wireMock.findAll(putRequestedFor(urlEqualTo(url))).isEmpty());
+        for (int i = 1; i < updates.length; i++) {
+            kafka.send(Topics.COMMANDS, key("onlyfansapi", account),
+                    command(run + "-c" + (i + 1), "onlyfansapi", account, "9", updates[i]));
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> results = awaitResults(5);
+        assertThat(results).extracting(r -> event(r).path("commandId").asText()).as("one outcome each, in order")
+                .containsExactly(run + "-c1", run + "-c2", run + "-c3", run + "-c4", run + "-c5");
+        assertThat(results).extracting(r -> event(r).path("outcome").asText()).containsOnly("succeeded");
+        assertThat(results).extracting(r -> event(r).path("coalescedInto").asText(null))
+                .containsExactly(null, null, run + "-c2", null, run + "-c4");
+        assertThat(results).extracting(r -> event(r).path("attempts").asInt()).containsExactly(1, 1, 0, 1, 0);
+        List<JsonNode> bodies = wireMock.findAll(putRequestedFor(urlEqualTo(url))).stream()
+                .map(request -> {
+                    try {
+                        return JSON.readTree(request.getBodyAsString());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).toList();
+        assertThat(bodies).as("five commands, three requests").hasSize(3);
+        assertThat(bodies.get(0)).isEqualTo(JSON.readTree("{\"text\":\"one\"}"));
+        assertThat(bodies.get(1)).as("two then three: later fields override, the others stay")
+                .isEqualTo(
+                        JSON.readTree("{\"text\":\"three\",\"price\":10,\"mediaFiles\":[\"m1\"],\"giphyId\":\"g3\"}"));
+        assertThat(bodies.get(2)).isEqualTo(JSON.readTree("{\"text\":\"five\",\"price\":0,\"mediaFiles\":[]}"));
+    }
+
     private static String issued(String commandId, String account, String issuedAt, String text) {
         return "{\"commandId\":\"" + commandId + "\",\"provider\":\"onlyfansapi\",\"account\":\"" + account
                 + "\",\"messageId\":\"5\",\"issuedAt\":\"" + issuedAt + "\",\"update\":{\"text\":\"" + text

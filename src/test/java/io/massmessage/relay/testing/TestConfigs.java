@@ -21,6 +21,11 @@ public final class TestConfigs {
             return 1 << 20;
         }
 
+        @Override
+        public Optional<Boolean> coalesce() {
+            return Optional.empty();
+        }
+
         /** An endpoint whose budget never makes anyone wait. */
         public static Endpoint of(String baseUrl, String apiKey, Duration requestTimeout) {
             return new Endpoint(baseUrl, Optional.ofNullable(apiKey), Map.of(), Duration.ofSeconds(2), requestTimeout,

@@ -62,6 +62,15 @@ public final class FanslyAdapter implements ProviderAdapter {
         return NAME;
     }
 
+    /**
+     * Fansly's update takes the whole message: {@code content} is required and a missing {@code scheduledFor} sends
+     * the message at once (providers/fansly-update-mass-message.md), so a merge is not what two updates in turn do.
+     */
+    @Override
+    public boolean partialUpdates() {
+        return false;
+    }
+
     @Override
     public ProvidersConfig.Endpoint endpoint(ProvidersConfig config) {
         return config.fansly();
