@@ -209,7 +209,7 @@ public final class ProviderSimulator implements AutoCloseable {
                 return withLimits(route, refused, limits);
             }
             message.apply(route.provider, (ObjectNode) body);
-            counters.applied(route.provider + ":" + route.account + ":" + route.id, marker(body));
+            counters.applied(route.provider + ":" + route.account + ":" + route.id, marker(body), clock.millis());
         }
         long balance = credits.merge(key, 1L, Long::sum);
         return success(route, message, limits, balance);

@@ -19,6 +19,8 @@ public final class SimulatorCounters {
     private final Map<String, LongAdder> byProviderStatus = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> byAccount = new ConcurrentHashMap<>();
     private final Map<String, List<String>> updatesByMessage = new ConcurrentHashMap<>();
+    /** When each message first took each update marker (epoch ms), keyed {@code messageKey + '\u0000' + marker}. */
+    private final Map<String, Long> firstAppliedAt = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
     private final LongAdder total = new LongAdder();
@@ -37,7 +39,8 @@ public final class SimulatorCounters {
         byAccount.computeIfAbsent(provider + ":" + account, k -> new LongAdder()).increment();
     }
 
-    void applied(String messageKey, String marker) {
+    void applied(String messageKey, String marker, long atMs) {
+        firstAppliedAt.putIfAbsent(messageKey + '\u0000' + marker, atMs);
         List<String> list = updatesByMessage.computeIfAbsent(messageKey, k -> new ArrayList<>());
         synchronized (list) {
             list.add(marker);
@@ -100,8 +103,14 @@ public final class SimulatorCounters {
         return copy;
     }
 
+    /** When {@code messageKey} first took the update whose marker is {@code marker} (epoch ms), or null. */
+    public Long appliedAt(String messageKey, String marker) {
+        return firstAppliedAt.get(messageKey + '\u0000' + marker);
+    }
+
     /** Forgets everything counted. */
     public void reset() {
+        firstAppliedAt.clear();
         byProviderStatus.clear();
         byAccount.clear();
         updatesByMessage.clear();

@@ -154,6 +154,14 @@ public final class Benchmark {
             System.out.printf("s5 probe: %d MB RSS with %d open%n", probe.maxRssKb / 1024, probe.maxConcurrent);
             return;
         }
+        if (System.getProperty("bench.only", "").equals("s6")) {
+            for (boolean bursts : new boolean[]{true, false}) {
+                for (boolean coalesce : new boolean[]{true, false}) {
+                    System.out.println(coalescingRun("s6", coalesce, bursts));
+                }
+            }
+            return;
+        }
         if (System.getProperty("bench.only", "").equals("s2")) {
             BudgetResult probe = budgetRun("s2", c, PENDING, 90);
             System.out.printf("s2 probe: per key %.1f–%.1f req/s of %.1f, 429s after minute 1: %d%n", probe.minRate(),
@@ -233,6 +241,23 @@ public final class Benchmark {
                 "Scenario 2: requests per second per key vs budget (time ×" + TIME_SCALE_S2 + ")", "seconds",
                 "requests / s",
                 budget.series, Map.of("budget " + fmt(600.0 * TIME_SCALE_S2 / 60) + "/s", 600.0 * TIME_SCALE_S2 / 60)));
+
+        // 6. One key at 60 requests a minute, 100 messages, 10 updates each over one minute (time x10):
+        // coalescing on and off, updates of a message in a burst and spread over the minute.
+        for (boolean bursts : new boolean[]{true, false}) {
+            Freshness on = coalescingRun("s6", true, bursts);
+            Freshness off = coalescingRun("s6-off", false, bursts);
+            String pattern = bursts ? "each message's 10 in a burst" : "spread over the minute";
+            table.append(row("6" + (bursts ? "" : "b") + ". 1 key × 60/min, 100 messages × 10 updates in 1 min ("
+                    + pattern + ", time ×" + TIME_SCALE_S6 + "): coalescing on / off",
+                    on.requests() + " / " + off.requests() + " requests; freshness p50 " + on.p50() + " / "
+                            + off.p50() + " s, p99 " + on.p99() + " / " + off.p99() + " s, max " + on.max() + " / "
+                            + off.max() + " s",
+                    "100 requests; p50 " + on.idealP50() + " s, p99 " + on.idealP99() + " s, max " + on.idealMax()
+                            + " s",
+                    on.max() <= 120 ? "fresh within 2 min" : "not fresh within 2 min", "—",
+                    ratio(off.requests(), on.requests()) + " fewer requests"));
+        }
 
         String header = "Benchmark " + LocalDate.now() + " on " + Runtime.getRuntime().availableProcessors()
                 + " cores, Java "
@@ -411,6 +436,111 @@ public final class Benchmark {
                 "%s: per-key %.1f–%.1f req/s, 429s after the first minute %d (all %d), max %d pending of %d, GC pauses %.1f s%n",
                 id, min, max, late429, all429, maxPending, pending, gcSeconds);
         return new BudgetResult(min, max, sum, late429, all429, series, maxPending, gcSeconds);
+    }
+
+    /** Time scale of scenario 6: its minute lasts 6 s. */
+    private static final int TIME_SCALE_S6 = 10;
+
+    /**
+     * Scenario 6's figures, in unscaled seconds: requests sent (each a slot of the key's budget), outcomes, commands
+     * carried by another's request, and freshness (per message, from its newest command to the provider taking that
+     * state) measured and ideal (one request per message, at the budget's pace, none before its newest command).
+     */
+    record Freshness(boolean coalesce, boolean bursts, long requests, int outcomes, long coalesced, long p50, long p99,
+            long max, long idealP50, long idealP99, long idealMax) {}
+
+    private Freshness coalescingRun(String id, boolean coalesce, boolean bursts) throws Exception {
+        Topics t = topics(id);
+        int messages = 100;
+        int updates = 10;
+        long perMinute = 60L * TIME_SCALE_S6;
+        long arrivalMs = 60_000 / TIME_SCALE_S6;
+        settings.latency = new Latency.Uniform(20, 60);
+        settings.perMinute.put("onlyfansapi", perMinute);
+        Map<String, String> extra = new HashMap<>();
+        extra.put("providers.onlyfansapi.requests-per-minute", String.valueOf(perMinute));
+        extra.put("providers.onlyfansapi.coalesce", String.valueOf(coalesce));
+        extra.put("relay.rate-limit.max-wait", "600s");
+        String account = "acct_c" + Math.floorMod(t.commands.hashCode(), 100_000);
+        List<String[]> load = new ArrayList<>(); // key, payload, message, update
+        for (int i = 0; i < messages * updates; i++) {
+            int m = bursts ? i / updates : i % messages;
+            int u = bursts ? i % updates : i / messages;
+            String messageId = String.valueOf(200_000 + m);
+            load.add(new String[]{key("onlyfansapi", account), command(id + "-" + i, "onlyfansapi", account,
+                    messageId, "{\"text\":\"" + id + " m" + m + " update " + u + "\"}"), messageId,
+                    String.valueOf(u)});
+        }
+        Map<String, Long> newestSentAt = new HashMap<>();
+        long requests;
+        int outcomes;
+        long coalesced;
+        try {
+            try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
+                    ServiceProcess service = ServiceProcess.start(props(id, t, 512, PENDING, extra),
+                            OUT.resolve(id + (coalesce ? "-on" : "-off") + (bursts ? "-bursts" : "-spread") + ".log"),
+                            SERVICE_JVM);
+                    KafkaProducer<String, String> producer = new KafkaProducer<>(
+                            Map.of("bootstrap.servers", kafka.bootstrapServers(), "linger.ms", "0", "acks", "all"),
+                            new StringSerializer(), new StringSerializer())) {
+                simulator.counters().reset();
+                long start = System.nanoTime();
+                for (int i = 0; i < load.size(); i++) {
+                    LockSupport.parkNanos(start + TimeUnit.MILLISECONDS.toNanos(i * arrivalMs / load.size())
+                            - System.nanoTime());
+                    String[] command = load.get(i);
+                    long now = System.currentTimeMillis();
+                    producer.send(new ProducerRecord<>(t.commands, null, now, command[0], command[1]));
+                    if (command[3].equals(String.valueOf(updates - 1))) {
+                        newestSentAt.put(command[2], now);
+                    }
+                }
+                producer.flush();
+                List<ConsumerRecord<byte[], byte[]>> answered = awaitCount(client, id + "-", load.size(), 900);
+                outcomes = answered.size();
+                coalesced = answered.stream().filter(r -> contains(r.value(),
+                        "\"coalescedInto\"".getBytes(java.nio.charset.StandardCharsets.UTF_8))).count();
+                requests = simulator.counters().byAccount().getOrDefault("onlyfansapi:" + account, 0L);
+                service.stop();
+            }
+        } finally {
+            settings.perMinute.put("onlyfansapi", 1_000_000_000L);
+        }
+        List<Long> fresh = new ArrayList<>();
+        List<Long> newest = new ArrayList<>();
+        for (Map.Entry<String, Long> message : newestSentAt.entrySet()) {
+            Long applied = simulator.counters().appliedAt("onlyfansapi:" + account + ":" + message.getKey(),
+                    id + " m" + (Integer.parseInt(message.getKey()) - 200_000) + " update " + (updates - 1));
+            fresh.add(applied == null ? Long.MAX_VALUE : applied - message.getValue());
+            newest.add(message.getValue());
+        }
+        // the ideal: each message sent once, at the budget's pace, none before its newest command
+        newest.sort(null);
+        List<Long> ideal = new ArrayList<>();
+        double spacingMs = 60_000.0 / perMinute;
+        double slot = newest.get(0);
+        for (long at : newest) {
+            slot = Math.max(slot, at);
+            ideal.add(Math.round(slot - at));
+            slot += spacingMs;
+        }
+        fresh.sort(null);
+        ideal.sort(null);
+        Freshness result = new Freshness(coalesce, bursts, requests, outcomes, coalesced, unscaled(fresh, 0.5),
+                unscaled(fresh, 0.99), unscaled(fresh, 1), unscaled(ideal, 0.5), unscaled(ideal, 0.99),
+                unscaled(ideal, 1));
+        System.out.printf("%s (%s, coalescing %s): %d requests, %d outcomes (%d coalesced), freshness p50 %d s p99 %d s"
+                + " max %d s (ideal %d / %d / %d s), unscaled%n", id, bursts ? "bursts" : "spread",
+                coalesce ? "on" : "off", requests, outcomes, coalesced, result.p50(), result.p99(), result.max(),
+                result.idealP50(), result.idealP99(), result.idealMax());
+        return result;
+    }
+
+    /** The quantile {@code q} of sorted scaled milliseconds, in unscaled seconds (rounded up). */
+    private static long unscaled(List<Long> sortedMs, double q) {
+        long ms = sortedMs.get(Math.min(sortedMs.size() - 1, (int) Math.ceil(sortedMs.size() * q) - 1 < 0 ? 0
+                : (int) Math.ceil(sortedMs.size() * q) - 1));
+        return ms == Long.MAX_VALUE ? -1 : (long) Math.ceil(ms * (double) TIME_SCALE_S6 / 1000);
     }
 
     /** Sends commands at {@code rate}/s for {@code seconds} to a warmed-up service; returns p50 and p99 of the added latency. */

@@ -45,6 +45,17 @@ class CommandParserTest {
         assertThat(command.update().scheduledAt()).isEqualTo(Instant.parse("2026-12-01T15:00:00Z"));
     }
 
+    @Test
+    void aMergeOfValidCommandsIsCheckedAgainWithItsProvidersRules() {
+        UpdateCommand priced = parse(
+                cmd("onlyfansapi", "acct_A1", "1", "{\"text\":\"a\",\"price\":10,\"mediaIds\":[\"m\"]}"));
+        UpdateCommand noMedia = parse(cmd("onlyfansapi", "acct_A1", "1", "{\"text\":\"b\",\"mediaIds\":[]}"));
+        UpdateCommand rename = parse(cmd("onlyfansapi", "acct_A1", "1", "{\"text\":\"c\"}"));
+        assertThat(PARSER.problems(priced.then(rename))).isEmpty();
+        assertThat(PARSER.problems(priced.then(noMedia))).as("a price and no media")
+                .hasValueSatisfying(reason -> assertThat(reason).contains("update.mediaIds"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("validCommands")
     void acceptsValidCommands(String why, String json) {
