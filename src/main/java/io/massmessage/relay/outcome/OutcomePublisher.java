@@ -83,15 +83,18 @@ public final class OutcomePublisher {
     public Uni<RecordRef> publish(Outcome outcome, String coalescedInto, Context trace, Origin origin,
             BooleanSupplier keepTrying) {
         OutcomeEvent event = OutcomeEvent.of(outcome, clock.instant(), coalescedInto);
-        String json;
+        return written(event).chain(json -> send(outcome.name(), outcome.command().messageKey(), event.commandId(),
+                event.occurredAt(), json, trace, origin, keepTrying, 0));
+    }
+
+    /** The event as JSON, or an {@link UnpublishableException} if it cannot be written. */
+    private Uni<String> written(Object event) {
         try {
-            json = mapper.writeValueAsString(event);
+            return Uni.createFrom().item(mapper.writeValueAsString(event));
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new UnpublishableException("the outcome could not be written as JSON ("
                     + e.getClass().getSimpleName() + ")", e));
         }
-        return send(outcome.name(), outcome.command().messageKey(), event.commandId(), event.occurredAt(), json,
-                trace, origin, keepTrying, 0);
     }
 
     /** Publishes the outcome as {@link #publish(Outcome, String, Context, Origin, BooleanSupplier)} does, not coalesced. */
@@ -105,15 +108,8 @@ public final class OutcomePublisher {
      */
     public Uni<RecordRef> republish(String outcome, String key, JsonNode event, Context trace, Origin origin,
             BooleanSupplier keepTrying) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new UnpublishableException("the outcome could not be written as JSON ("
-                    + e.getClass().getSimpleName() + ")", e));
-        }
-        return send(outcome, key, event.path("commandId").asText(), clock.instant(), json, trace, origin,
-                keepTrying, 0);
+        return written(event).chain(json -> send(outcome, key, event.path("commandId").asText(), clock.instant(),
+                json, trace, origin, keepTrying, 0));
     }
 
     private Uni<RecordRef> send(String outcome, String key, String commandId, Instant occurredAt, String json,
