@@ -446,7 +446,8 @@ public final class Benchmark {
      * carried by another's request, and freshness (per message, from its newest command to the provider taking that
      * state) measured and ideal (one request per message, at the budget's pace, none before its newest command).
      */
-    record Freshness(boolean coalesce, boolean bursts, long requests, int outcomes, long coalesced, long p50, long p99,
+    record Freshness(boolean coalesce, boolean bursts, long requests, long throttled, int outcomes, long coalesced,
+            long p50, long p99,
             long max, long idealP50, long idealP99, long idealMax) {}
 
     private Freshness coalescingRun(String id, boolean coalesce, boolean bursts) throws Exception {
@@ -462,6 +463,10 @@ public final class Benchmark {
         extra.put("providers.onlyfansapi.coalesce", String.valueOf(coalesce));
         extra.put("relay.rate-limit.max-wait", "600s");
         String account = "acct_c" + Math.floorMod(t.commands.hashCode(), 100_000);
+        // a key of its own: the simulator's minute windows of the default key hold the earlier scenarios' requests
+        String apiKey = "bench-" + account;
+        settings.extraKeys.add(apiKey);
+        extra.put("providers.onlyfansapi.accounts.\"" + account + "\".api-key", apiKey);
         List<String[]> load = new ArrayList<>(); // key, payload, message, update
         for (int i = 0; i < messages * updates; i++) {
             int m = bursts ? i / updates : i % messages;
@@ -473,6 +478,7 @@ public final class Benchmark {
         }
         Map<String, Long> newestSentAt = new HashMap<>();
         long requests;
+        long throttled;
         int outcomes;
         long coalesced;
         try {
@@ -506,6 +512,7 @@ public final class Benchmark {
                 coalesced = answered.stream().filter(r -> contains(r.value(),
                         "\"coalescedInto\"".getBytes(java.nio.charset.StandardCharsets.UTF_8))).count();
                 requests = simulator.counters().byAccount().getOrDefault("onlyfansapi:" + account, 0L);
+                throttled = simulator.counters().byProviderStatus().getOrDefault("onlyfansapi 429", 0L);
                 service.stop();
             }
         } finally {
@@ -531,12 +538,14 @@ public final class Benchmark {
         }
         fresh.sort(null);
         ideal.sort(null);
-        Freshness result = new Freshness(coalesce, bursts, requests, outcomes, coalesced, unscaled(fresh, 0.5),
+        Freshness result = new Freshness(coalesce, bursts, requests, throttled, outcomes, coalesced,
+                unscaled(fresh, 0.5),
                 unscaled(fresh, 0.99), unscaled(fresh, 1), unscaled(ideal, 0.5), unscaled(ideal, 0.99),
                 unscaled(ideal, 1));
-        System.out.printf("%s (%s, coalescing %s): %d requests, %d outcomes (%d coalesced), freshness p50 %d s p99 %d s"
-                + " max %d s (ideal %d / %d / %d s), unscaled%n", id, bursts ? "bursts" : "spread",
-                coalesce ? "on" : "off", requests, outcomes, coalesced, result.p50(), result.p99(), result.max(),
+        System.out.printf("%s (%s, coalescing %s): %d requests (%d answered 429), %d outcomes (%d coalesced), freshness"
+                + " p50 %d s p99 %d s max %d s (ideal %d / %d / %d s), unscaled%n", id, bursts ? "bursts" : "spread",
+                coalesce ? "on" : "off", requests, throttled, outcomes, coalesced, result.p50(), result.p99(),
+                result.max(),
                 result.idealP50(), result.idealP99(), result.idealMax());
         return result;
     }
