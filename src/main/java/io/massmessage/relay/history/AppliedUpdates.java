@@ -69,7 +69,7 @@ import org.jboss.logging.Logger;
  * outcome is on the broker (its offset is known only then; a crash in between replays the command, which
  * {@code intake.ReplayCheck} recognises as answered). A later command with that id is answered with that record
  * again ({@link #answeredBefore}). Kept per command partition for {@code relay.idempotency.window}, at most
- * {@code relay.idempotency.max-commands-per-partition}.
+ * {@code relay.idempotency.max-commands} per replica, shared evenly by the partitions it owns.
  */
 @ApplicationScoped
 public class AppliedUpdates {
@@ -92,23 +92,10 @@ public class AppliedUpdates {
      */
     public record Answered(RecordRef record, String outcome, String category, long recordedAtMs) {}
 
-    /** The answered ids of one partition, oldest first, at most {@code max}. */
-    private static final class AnsweredIds {
-        private final LinkedHashMap<String, Answered> ids;
+    /** The answered ids of one partition, oldest first, at most the partition's share ({@link #share}). */
+    private final class AnsweredIds {
+        private final LinkedHashMap<String, Answered> ids = new LinkedHashMap<>(16, 0.75f, false);
         private long forgotten;
-
-        AnsweredIds(int max) {
-            this.ids = new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Answered> eldest) {
-                    if (size() > max) {
-                        forgotten++;
-                        return true;
-                    }
-                    return false;
-                }
-            };
-        }
 
         synchronized Answered get(String commandId) {
             return ids.get(commandId);
@@ -117,6 +104,10 @@ public class AppliedUpdates {
         synchronized void put(String commandId, Answered answered) {
             ids.remove(commandId); // a newer answer of the same id goes to the end: it is the youngest
             ids.put(commandId, answered);
+            for (var oldest = ids.values().iterator(); ids.size() > share; forgotten++) {
+                oldest.next();
+                oldest.remove();
+            }
         }
 
         synchronized int size() {
@@ -136,6 +127,8 @@ public class AppliedUpdates {
     private final RelayConfig.Idempotency ids;
     private final Map<Integer, AnsweredIds> answeredByPartition = new ConcurrentHashMap<>();
     private final AtomicLong forgottenIds = new AtomicLong();
+    /** How many answered ids each owned partition may keep: {@code max-commands} over the partitions owned. */
+    private volatile int share;
     private final Map<String, Object> kafka;
     private final Writer writer;
     private final Backoff backoff;
@@ -173,6 +166,7 @@ public class AppliedUpdates {
             Writer writer, Backoff backoff, Clock clock) {
         this.config = config;
         this.ids = ids;
+        this.share = ids.maxCommands();
         this.kafka = kafka;
         this.writer = writer;
         this.backoff = backoff;
@@ -280,7 +274,7 @@ public class AppliedUpdates {
     }
 
     private AnsweredIds newIds() {
-        return new AnsweredIds(ids.maxCommandsPerPartition());
+        return new AnsweredIds();
     }
 
     private Uni<Void> write(String message, int partition, String value, BooleanSupplier keepTrying, int failures) {
@@ -318,6 +312,9 @@ public class AppliedUpdates {
         long oldestId = clock.millis() - ids.window().toMillis();
         Map<Integer, Map<String, Applied>> read = new HashMap<>();
         Map<Integer, AnsweredIds> readIds = new HashMap<>();
+        Set<Integer> owned = new java.util.HashSet<>(answeredByPartition.keySet());
+        partitions.forEach(partition -> owned.add(partition.partition()));
+        reshare(owned.size());
         long records = 0;
         boolean complete = true;
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerConfig())) {
@@ -383,6 +380,7 @@ public class AppliedUpdates {
             AnsweredIds answered = readIds.get(partition.partition());
             answeredByPartition.put(partition.partition(), answered == null ? newIds() : answered);
         }
+        reshare(answeredByPartition.size());
         Rebuild rebuild = new Rebuild(partitions.size(), records, messages, (System.nanoTime() - started) / 1_000_000,
                 complete);
         lastRebuild = rebuild;
@@ -450,6 +448,11 @@ public class AppliedUpdates {
         }
     }
 
+    /** Each owned partition's share of {@code relay.idempotency.max-commands}. */
+    private void reshare(int partitionsOwned) {
+        share = Math.max(1, ids.maxCommands() / Math.max(1, partitionsOwned));
+    }
+
     private static final byte[] COMMAND_KEY_BYTES = COMMAND_KEY.getBytes(StandardCharsets.UTF_8);
 
     private static boolean startsWith(byte[] key, byte[] prefix) {
@@ -463,9 +466,10 @@ public class AppliedUpdates {
         try {
             JsonNode value = JSON.readTree(record.value());
             JsonNode category = value.path("category");
-            return new Answered(new RecordRef(value.path("topic").asText(), value.path("partition").asInt(),
-                    value.path("offset").asLong()), value.path("outcome").asText(),
-                    category.isTextual() ? category.asText() : null, record.timestamp());
+            // topic, outcome and category take a handful of values: one copy each, not one per id
+            return new Answered(new RecordRef(value.path("topic").asText().intern(), value.path("partition").asInt(),
+                    value.path("offset").asLong()), value.path("outcome").asText().intern(),
+                    category.isTextual() ? category.asText().intern() : null, record.timestamp());
         } catch (Exception unreadable) {
             return null;
         }
@@ -479,6 +483,7 @@ public class AppliedUpdates {
             if (gone != null) {
                 forgottenIds.addAndGet(gone.forgotten());
             }
+            reshare(answeredByPartition.size());
             durable.remove(partition.partition());
         });
     }
@@ -498,7 +503,7 @@ public class AppliedUpdates {
         return answeredByPartition.values().stream().mapToInt(AnsweredIds::size).sum();
     }
 
-    /** Answered ids forgotten before their window ended, for want of room ({@code max-commands-per-partition}). */
+    /** Answered ids forgotten before their window ended, for want of room ({@code max-commands}). */
     public long forgottenIds() {
         return forgottenIds.get() + answeredByPartition.values().stream().mapToLong(AnsweredIds::forgotten).sum();
     }

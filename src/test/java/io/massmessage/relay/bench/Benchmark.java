@@ -625,6 +625,8 @@ public final class Benchmark {
             props.put("providers." + provider + ".requests-per-minute", "1000000000");
             props.put("providers." + provider + ".requests-per-day", "0");
         }
+        // each run its own history (stale guard, idempotency): a shared one would hand every run the ids of all before
+        props.put("relay.stale-guard.topic", t.commands.replace("commands", "history"));
         props.put("relay.max-in-flight", String.valueOf(inFlight));
         props.put("relay.max-pending", String.valueOf(pending));
         props.put("quarkus.http.port", "0");

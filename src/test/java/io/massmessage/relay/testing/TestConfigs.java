@@ -96,7 +96,7 @@ public final class TestConfigs {
 
         @Override
         public RelayConfig.Idempotency idempotency() {
-            return new IdempotencyPolicy(true, Duration.ofHours(24), 200_000);
+            return new IdempotencyPolicy(true, Duration.ofHours(24), 50_000);
         }
 
         @Override
@@ -123,7 +123,7 @@ public final class TestConfigs {
                 RelayConfig.StaleGuard {}
 
     /** Idempotency settings. */
-    public record IdempotencyPolicy(boolean enabled, Duration window, int maxCommandsPerPartition)
+    public record IdempotencyPolicy(boolean enabled, Duration window, int maxCommands)
             implements
                 RelayConfig.Idempotency {}
 
