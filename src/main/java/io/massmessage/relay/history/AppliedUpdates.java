@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -64,8 +66,9 @@ import org.jboss.logging.Logger;
  * bounds the memory by the messages updated within it.
  *
  * <p>The same topic keeps the relay's answers for idempotency (CONTRACT §2, {@code relay.idempotency.*}): a
- * command that ended {@code succeeded}, or {@code failed} for good, is recorded under the key
- * {@value #COMMAND_KEY}{@code <commandId>} with the outcome record that answered it ({@link #answered}), after that
+ * command that ended {@code succeeded}, or {@code failed} for good, is recorded with the outcome record that
+ * answered it ({@link #answered}), in records of answers keyed {@value #COMMAND_KEY}{@code <first commandId>}
+ * (one per write, carrying every id of its partition answered while the previous write was on its way), after that
  * outcome is on the broker (its offset is known only then; a crash in between replays the command, which
  * {@code intake.ReplayCheck} recognises as answered). A later command with that id is answered with that record
  * again ({@link #answeredBefore}). Kept per command partition for {@code relay.idempotency.window}, at most
@@ -127,6 +130,7 @@ public class AppliedUpdates {
     private final RelayConfig.Idempotency ids;
     private final Map<Integer, AnsweredIds> answeredByPartition = new ConcurrentHashMap<>();
     private final AtomicLong forgottenIds = new AtomicLong();
+    private final Map<Integer, AnswerLane> answerLanes = new ConcurrentHashMap<>();
     /** How many answered ids each owned partition may keep: {@code max-commands} over the partitions owned. */
     private volatile int share;
     private final Map<String, Object> kafka;
@@ -266,11 +270,87 @@ public class AppliedUpdates {
             remembered.put(commandId, answered); // the topic lacks this partition: remembered here only
             return Uni.createFrom().voidItem();
         }
-        ObjectNode value = JSON.createObjectNode().put("commandId", commandId).put("outcome", outcome.name())
-                .put("category", category).put("topic", record.topic()).put("partition", record.partition())
-                .put("offset", record.offset());
-        return write(COMMAND_KEY + commandId, partition.partition(), value.toString(), keepTrying, 0)
-                .invoke(() -> remembered.put(commandId, answered));
+        Pending pending = new Pending(commandId, answered, remembered, new CompletableFuture<>());
+        AnswerLane lane = answerLanes.computeIfAbsent(partition.partition(), AnswerLane::new);
+        List<Pending> batch = lane.add(pending);
+        if (batch != null) {
+            lane.write(batch, keepTrying);
+        }
+        return Uni.createFrom().completionStage(pending.written());
+    }
+
+    /** An answered id waiting to be written, and where it is remembered once it is. */
+    private record Pending(String commandId, Answered answered, AnsweredIds remembered,
+            CompletableFuture<Void> written) {}
+
+    /** Most ids in one record of answers (about 120 bytes each in the record). */
+    private static final int MAX_BATCH = 500;
+
+    /**
+     * The answers of one partition on their way to the topic. One record is on its way at a time; the ids answered
+     * meanwhile go together in the next one, so under load a record carries many ids (one produce instead of one
+     * per command) and alone an id is written at once.
+     */
+    private final class AnswerLane {
+        private final int partition;
+        private final List<Pending> waiting = new ArrayList<>();
+        private boolean writing;
+
+        AnswerLane(int partition) {
+            this.partition = partition;
+        }
+
+        /** Queues one id; returns the batch to write now when no write is on its way, else null. */
+        synchronized List<Pending> add(Pending pending) {
+            waiting.add(pending);
+            if (writing) {
+                return null;
+            }
+            writing = true;
+            return take();
+        }
+
+        private List<Pending> take() {
+            List<Pending> batch = new ArrayList<>(waiting.subList(0, Math.min(waiting.size(), MAX_BATCH)));
+            waiting.subList(0, batch.size()).clear();
+            return batch;
+        }
+
+        /** Writes the batch as one record, then the next batch if ids came meanwhile. */
+        void write(List<Pending> batch, BooleanSupplier keepTrying) {
+            ObjectNode value = JSON.createObjectNode();
+            var answers = value.putArray("answers");
+            for (Pending pending : batch) {
+                RecordRef at = pending.answered().record();
+                answers.addObject().put("commandId", pending.commandId()).put("outcome", pending.answered().outcome())
+                        .put("category", pending.answered().category()).put("topic", at.topic())
+                        .put("partition", at.partition()).put("offset", at.offset());
+            }
+            AppliedUpdates.this
+                    .write(COMMAND_KEY + batch.get(0).commandId(), partition, value.toString(), keepTrying, 0)
+                    .subscribe().with(done -> {
+                        for (Pending pending : batch) {
+                            pending.remembered().put(pending.commandId(), pending.answered());
+                            pending.written().complete(null);
+                        }
+                        next(keepTrying);
+                    }, failure -> {
+                        batch.forEach(pending -> pending.written().completeExceptionally(failure));
+                        next(keepTrying);
+                    });
+        }
+
+        private void next(BooleanSupplier keepTrying) {
+            List<Pending> batch;
+            synchronized (this) {
+                if (waiting.isEmpty()) {
+                    writing = false;
+                    return;
+                }
+                batch = take();
+            }
+            write(batch, keepTrying);
+        }
     }
 
     private AnsweredIds newIds() {
@@ -349,13 +429,9 @@ public class AppliedUpdates {
                     for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                         records++;
                         if (record.key() != null && startsWith(record.key(), COMMAND_KEY_BYTES)) {
-                            Answered answered = parseAnswered(record);
-                            if (answered != null && answered.recordedAtMs() >= oldestId) {
-                                readIds.computeIfAbsent(record.partition(), p -> newIds()).put(
-                                        new String(record.key(), COMMAND_KEY_BYTES.length,
-                                                record.key().length - COMMAND_KEY_BYTES.length,
-                                                StandardCharsets.UTF_8),
-                                        answered);
+                            if (record.timestamp() >= oldestId) {
+                                AnsweredIds into = readIds.computeIfAbsent(record.partition(), p -> newIds());
+                                readAnswers(record, into);
                             }
                             continue;
                         }
@@ -459,19 +535,26 @@ public class AppliedUpdates {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    private static Answered parseAnswered(ConsumerRecord<byte[], byte[]> record) {
+    /** The ids one record of answers carries, remembered in {@code into}; a record of another shape adds none. */
+    private static void readAnswers(ConsumerRecord<byte[], byte[]> record, AnsweredIds into) {
         if (record.value() == null) {
-            return null;
+            return;
         }
         try {
-            JsonNode value = JSON.readTree(record.value());
-            JsonNode category = value.path("category");
-            // topic, outcome and category take a handful of values: one copy each, not one per id
-            return new Answered(new RecordRef(value.path("topic").asText().intern(), value.path("partition").asInt(),
-                    value.path("offset").asLong()), value.path("outcome").asText().intern(),
-                    category.isTextual() ? category.asText().intern() : null, record.timestamp());
+            for (JsonNode answer : JSON.readTree(record.value()).path("answers")) {
+                JsonNode category = answer.path("category");
+                String commandId = answer.path("commandId").asText(null);
+                if (commandId == null) {
+                    continue;
+                }
+                // topic, outcome and category take a handful of values: one copy each, not one per id
+                into.put(commandId, new Answered(new RecordRef(answer.path("topic").asText().intern(),
+                        answer.path("partition").asInt(), answer.path("offset").asLong()),
+                        answer.path("outcome").asText().intern(),
+                        category.isTextual() ? category.asText().intern() : null, record.timestamp()));
+            }
         } catch (Exception unreadable) {
-            return null;
+            // not one of ours: nothing to remember
         }
     }
 

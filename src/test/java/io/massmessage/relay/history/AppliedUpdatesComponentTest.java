@@ -252,4 +252,33 @@ class AppliedUpdatesComponentTest {
                 .atMost(Duration.ofSeconds(30));
         assertThat(history.answeredBefore(p0, command)).isEmpty();
     }
+
+    @Test
+    void idsAnsweredWhileAWriteIsOnItsWayGoTogetherInTheNextRecordAndAllAreReadBack() throws Exception {
+        String commands = "ids-commands-" + UUID.randomUUID();
+        String topic = "ids-history-" + UUID.randomUUID();
+        kafka.createTopics(1, commands);
+        TopicPartition p0 = partition(commands, 0);
+        VirtualTime time = new VirtualTime(Instant.now());
+        AppliedUpdates history = instance(topic, time, Duration.ofDays(7));
+        history.assigned(List.of(p0));
+        List<UpdateCommand> answered = new java.util.ArrayList<>();
+        List<io.smallrye.mutiny.Uni<Void>> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            UpdateCommand command = command("m" + i, null);
+            answered.add(command);
+            writes.add(history.answered(p0, succeeded(command), new RecordRef("s", 0, i), () -> true));
+        }
+        io.smallrye.mutiny.Uni.join().all(writes).andFailFast().await().atMost(Duration.ofSeconds(30));
+        assertThat(history.answeredIds()).isEqualTo(300);
+
+        AppliedUpdates next = instance(topic, time, Duration.ofDays(7));
+        AppliedUpdates.Rebuild rebuild = next.assigned(List.of(p0));
+        assertThat(rebuild.records()).as("fewer records than ids: those answered meanwhile went together")
+                .isLessThan(300).isPositive();
+        for (int i = 0; i < answered.size(); i++) {
+            assertThat(next.answeredBefore(p0, answered.get(i))).get().extracting(AppliedUpdates.Answered::record)
+                    .isEqualTo(new RecordRef("s", 0, i));
+        }
+    }
 }
