@@ -57,6 +57,8 @@ class BrokerBounceIT {
             int port = EmbeddedKafka.freePort();
             Map<String, String> props = ServiceProcess.against(broker.bootstrapServers(), simulator);
             props.put("quarkus.http.port", String.valueOf(port));
+            props.put("providers.onlyfansapi.coalesce", "false"); // calls per command are counted (ProcessStack)
+            props.put("providers.fansmetric.coalesce", "false");
             props.put("mp.messaging.incoming.commands.session.timeout.ms", "15000"); // as in k8s/
             List<Probe> probes = new CopyOnWriteArrayList<>();
             List<Outage> outages = new ArrayList<>();

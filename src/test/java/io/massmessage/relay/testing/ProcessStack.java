@@ -65,6 +65,11 @@ public final class ProcessStack implements AutoCloseable {
     public Map<String, String> serviceProperties() {
         Map<String, String> props = ServiceProcess.against(kafka.bootstrapServers(), simulator);
         props.put("quarkus.http.port", "0");
+        // the process and fault tests count provider calls per command (a repeat is a call beyond one per command);
+        // coalescing sends fewer than one per command, so it is off here (its tests: CoalescerTest, RelayEndToEndTest,
+        // the ordering test, benchmark scenario 6)
+        props.put("providers.onlyfansapi.coalesce", "false");
+        props.put("providers.fansmetric.coalesce", "false");
         return props;
     }
 
