@@ -320,8 +320,7 @@ public class RelayPipeline {
         Optional<AppliedUpdates.Answered> earlier = applied.answeredBefore(partition, command);
         if (earlier.isPresent()) {
             answering.watched().waiting();
-            return repeat(command, earlier.get(), answering.trace(), answering.origin(), answering.taken(),
-                    answering.span());
+            return repeat(answering, earlier.get());
         }
         Optional<Instant> newer = applied.newerApplied(partition, command);
         Coalescer.Head head = waiting == null ? null
@@ -369,8 +368,7 @@ public class RelayPipeline {
             CommandLog.with(answering.command(), answering.trace(), () -> log(outcome, coalescedInto));
         }
         answering.watched().waiting(); // published until the broker takes it, however long it is away
-        return publish(outcome, coalescedInto, appliedAs, answering.trace(), answering.origin(), answering.taken(),
-                answering.partition())
+        return publish(answering, outcome, coalescedInto, appliedAs)
                 .invoke(() -> {
                     metrics.outcome(outcome);
                     answering.span().ended(outcome.name(), category(outcome));
@@ -387,7 +385,7 @@ public class RelayPipeline {
             String cause, String reason) {
         DeadLetterWriter.DeadLetter letter = new DeadLetterWriter.DeadLetter(kafka.getTopic(), kafka.getPartition(),
                 kafka.getOffset(), (byte[]) kafka.getKey(), record.getPayload(), kafka.getHeaders(), cause, reason);
-        return taken.publish(() -> deadLetters.write(letter, () -> taken.owned() && !stopping))
+        return taken.publish(() -> deadLetters.write(letter, keepTrying(taken)))
                 .onItemOrFailure().transformToUni((done, failure) -> failure == null
                         ? Uni.createFrom().completionStage(record::ack)
                         : Uni.createFrom().voidItem()); // handed back: no longer this replica's partition
@@ -421,20 +419,26 @@ public class RelayPipeline {
 
     private static final Cancellable ENDED = () -> {};
 
+    /** Whether a write for {@code taken} should still be retried: its partition is owned and the service runs. */
+    private BooleanSupplier keepTrying(TakenRecord taken) {
+        return () -> taken.owned() && !stopping;
+    }
+
     /**
      * Publishes the outcome unless the command's partition was revoked meanwhile (then it is handed back:
      * the next owner sends it again, and this replica publishes nothing behind the revocation's back).
      */
-    private Uni<Void> publish(Outcome outcome, String coalescedInto, UpdateCommand appliedAs, Context trace,
-            Origin origin, TakenRecord taken, TopicPartition partition) {
-        BooleanSupplier keepTrying = () -> taken.owned() && !stopping;
+    private Uni<Void> publish(Answering answering, Outcome outcome, String coalescedInto, UpdateCommand appliedAs) {
+        TopicPartition partition = answering.partition();
+        BooleanSupplier keepTrying = keepTrying(answering.taken());
         // what was applied is recorded for the stale guard before its outcome is published: a crash between the
         // two replays a command the guard already knows, never one it missed
         // and the answer is recorded for idempotency once it is on the broker, where its offset is known
-        return taken.publish(() -> (outcome instanceof Outcome.Succeeded
+        return answering.taken().publish(() -> (outcome instanceof Outcome.Succeeded
                 ? applied.applied(partition, appliedAs, keepTrying)
                 : Uni.createFrom().voidItem())
-                .chain(() -> publisher.publish(outcome, coalescedInto, trace, origin, keepTrying))
+                .chain(() -> publisher.publish(outcome, coalescedInto, answering.trace(), answering.origin(),
+                        keepTrying))
                 .chain(at -> applied.answered(partition, outcome, at, keepTrying)));
     }
 
@@ -443,20 +447,20 @@ public class RelayPipeline {
      * read back and published again, unchanged but for {@code duplicateOf}, and nothing is sent to the provider. A
      * record no longer readable is stood in for by what the relay remembers of it (outcome and category).
      */
-    private Uni<Void> repeat(UpdateCommand command, AppliedUpdates.Answered earlier, Context trace, Origin origin,
-            TakenRecord taken, CommandSpans.CommandSpan span) {
-        BooleanSupplier keepTrying = () -> taken.owned() && !stopping;
+    private Uni<Void> repeat(Answering answering, AppliedUpdates.Answered earlier) {
+        UpdateCommand command = answering.command();
         return earlierOutcomes.read(earlier.record())
                 .chain(found -> {
                     ObjectNode event = found.orElseGet(() -> remembered(command, earlier));
                     event.set("duplicateOf", mapper.valueToTree(earlier.record()));
-                    return taken.publish(() -> publisher.republish(earlier.outcome(), command.messageKey(), event,
-                            trace, origin, keepTrying));
+                    return answering.taken().publish(() -> publisher.republish(earlier.outcome(),
+                            command.messageKey(), event, answering.trace(), answering.origin(),
+                            keepTrying(answering.taken())));
                 })
                 .invoke(() -> {
                     metrics.duplicate(command.provider(), earlier.outcome());
-                    span.ended(earlier.outcome(), earlier.category());
-                    CommandLog.with(command, trace, () -> LOG.infof(
+                    answering.span().ended(earlier.outcome(), earlier.category());
+                    CommandLog.with(command, answering.trace(), () -> LOG.infof(
                             "outcome %s repeated for command %s: its id was answered by %s-%d@%d", earlier.outcome(),
                             command.commandId(), earlier.record().topic(), earlier.record().partition(),
                             earlier.record().offset()));

@@ -97,11 +97,6 @@ public final class OutcomePublisher {
         }
     }
 
-    /** Publishes the outcome as {@link #publish(Outcome, String, Context, Origin, BooleanSupplier)} does, not coalesced. */
-    public Uni<RecordRef> publish(Outcome outcome, Context trace, Origin origin, BooleanSupplier keepTrying) {
-        return publish(outcome, null, trace, origin, keepTrying);
-    }
-
     /**
      * Publishes an earlier outcome event again (idempotency, CONTRACT §2): {@code event} is that record's JSON with
      * {@code duplicateOf} added; it goes to the topic of its outcome ({@code outcome}), as {@link #publish} does.
