@@ -44,6 +44,27 @@ public record UpdateCommand(
         return new UpdateCommand(commandId, provider, account, messageId, newer, update.then(later.update), options);
     }
 
+    /**
+     * What makes a command sent again under the same id the same command (CONTRACT §2, idempotency): its message
+     * and its {@code issuedAt}, as a 64-bit hash, never 0. A redelivery or a CRM's resend keeps both; an id reused for
+     * another message, or for a decision issued at another time, names a different command. The update's fields
+     * do not count: a resend that rewrites the text is still the command the CRM already issued.
+     */
+    public long identity() {
+        long hash = 1_125_899_906_842_597L;
+        for (String part : new String[]{provider, account, messageId}) {
+            for (int i = 0; i < part.length(); i++) {
+                hash = 31 * hash + part.charAt(i);
+            }
+            hash = 31 * hash + ':';
+        }
+        if (issuedAt != null) {
+            hash = 31 * hash + issuedAt.getEpochSecond();
+            hash = 31 * hash + issuedAt.getNano();
+        }
+        return hash == 0 ? 1 : hash;
+    }
+
     /** The key that orders commands: one message of one account of one provider. */
     public String messageKey() {
         return provider + ":" + account + ":" + messageId;

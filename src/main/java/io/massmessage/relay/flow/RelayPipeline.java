@@ -449,7 +449,7 @@ public class RelayPipeline {
      */
     private Uni<Void> repeat(Answering answering, AppliedUpdates.Answered earlier) {
         UpdateCommand command = answering.command();
-        return earlierOutcomes.read(earlier.record())
+        return earlierOutcomes.read(earlier.record(), command.commandId())
                 .chain(found -> {
                     ObjectNode event = found.orElseGet(() -> remembered(command, earlier));
                     event.set("duplicateOf", mapper.valueToTree(earlier.record()));

@@ -90,10 +90,16 @@ public class AppliedUpdates {
     static final String COMMAND_KEY = "command:";
 
     /**
-     * How a command ended for good: the outcome record that answered it, that outcome's name and category, and
-     * when it was recorded (epoch ms).
+     * How a command ended for good: the outcome record that answered it, that outcome's name and category, when it
+     * was recorded (epoch ms), and the command's {@link UpdateCommand#identity()} (0 when a record written before
+     * identities did not carry one: any command with the id matches it).
      */
-    public record Answered(RecordRef record, String outcome, String category, long recordedAtMs) {}
+    public record Answered(RecordRef record, String outcome, String category, long recordedAtMs, long identity) {
+        /** Whether {@code command}, which has the id this answered, is the command it answered. */
+        boolean answers(UpdateCommand command) {
+            return identity == 0 || identity == command.identity();
+        }
+    }
 
     /** The answered ids of one partition, oldest first, at most the partition's share ({@link #share}). */
     private final class AnsweredIds {
@@ -130,6 +136,7 @@ public class AppliedUpdates {
     private final RelayConfig.Idempotency ids;
     private final Map<Integer, AnsweredIds> answeredByPartition = new ConcurrentHashMap<>();
     private final AtomicLong forgottenIds = new AtomicLong();
+    private final AtomicLong reusedIds = new AtomicLong();
     private final Map<Integer, AnswerLane> answerLanes = new ConcurrentHashMap<>();
     /** How many answered ids each owned partition may keep: {@code max-commands} over the partitions owned. */
     private volatile int share;
@@ -241,6 +248,10 @@ public class AppliedUpdates {
         if (earlier == null || earlier.recordedAtMs() < clock.millis() - ids.window().toMillis()) {
             return Optional.empty();
         }
+        if (!earlier.answers(command)) {
+            reusedIds.incrementAndGet(); // the id, reused for another command: that command is processed
+            return Optional.empty();
+        }
         return Optional.of(earlier);
     }
 
@@ -263,7 +274,8 @@ public class AppliedUpdates {
             return Uni.createFrom().voidItem();
         }
         String category = outcome instanceof Outcome.Failed failed ? failed.category().name() : null;
-        Answered answered = new Answered(record, outcome.name(), category, clock.millis());
+        Answered answered = new Answered(record, outcome.name(), category, clock.millis(),
+                outcome.command().identity());
         AnsweredIds remembered = answeredByPartition.computeIfAbsent(partition.partition(), p -> newIds());
         String commandId = outcome.command().commandId();
         if (!durable.contains(partition.partition())) {
@@ -324,7 +336,8 @@ public class AppliedUpdates {
                 RecordRef at = pending.answered().record();
                 answers.addObject().put("commandId", pending.commandId()).put("outcome", pending.answered().outcome())
                         .put("category", pending.answered().category()).put("topic", at.topic())
-                        .put("partition", at.partition()).put("offset", at.offset());
+                        .put("partition", at.partition()).put("offset", at.offset())
+                        .put("identity", pending.answered().identity());
             }
             AppliedUpdates.this
                     .write(COMMAND_KEY + batch.get(0).commandId(), partition, value.toString(), keepTrying, 0)
@@ -551,7 +564,8 @@ public class AppliedUpdates {
                 into.put(commandId, new Answered(new RecordRef(answer.path("topic").asText().intern(),
                         answer.path("partition").asInt(), answer.path("offset").asLong()),
                         answer.path("outcome").asText().intern(),
-                        category.isTextual() ? category.asText().intern() : null, record.timestamp()));
+                        category.isTextual() ? category.asText().intern() : null, record.timestamp(),
+                        answer.path("identity").asLong(0)));
             }
         } catch (Exception unreadable) {
             // not one of ours: nothing to remember
@@ -589,6 +603,14 @@ public class AppliedUpdates {
     /** Answered ids forgotten before their window ended, for want of room ({@code max-commands}). */
     public long forgottenIds() {
         return forgottenIds.get() + answeredByPartition.values().stream().mapToLong(AnsweredIds::forgotten).sum();
+    }
+
+    /**
+     * Commands whose id an earlier, different command already had (another message, or another {@code issuedAt}):
+     * processed as the new commands they are, not answered as duplicates.
+     */
+    public long reusedIds() {
+        return reusedIds.get();
     }
 
     /** Forgets entries older than the retention, and answered ids older than the window. */

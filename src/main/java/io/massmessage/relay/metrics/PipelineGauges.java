@@ -36,6 +36,9 @@ public class PipelineGauges {
                 applied::answeredIds);
         metrics.gauge("relay.idempotency.forgotten",
                 "Answered command ids forgotten before their window ended, for want of room", applied::forgottenIds);
+        metrics.gauge("relay.idempotency.reused",
+                "Commands whose id an earlier, different command had (another message or issuedAt): processed anew",
+                applied::reusedIds);
         metrics.gauge("relay.budget.waiting", "Commands waiting for their API key's rate budget", budgets::waiting);
         metrics.gauge("relay.partitions.held", "Partitions paused because they hold their share of pending records",
                 () -> gate.held().size());

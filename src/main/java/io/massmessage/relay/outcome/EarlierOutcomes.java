@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
@@ -50,12 +51,15 @@ public class EarlierOutcomes {
         this.mapper = mapper;
     }
 
-    /** The JSON object of the record at {@code at}, or empty when it cannot be read. */
-    public Uni<Optional<ObjectNode>> read(RecordRef at) {
-        return Uni.createFrom().item(() -> readNow(at)).runSubscriptionOn(reading);
+    /**
+     * The JSON object of the record at {@code at}, the outcome of command {@code commandId}; empty when it cannot be
+     * read, or when the record there is another command's (its topic was deleted and created again since).
+     */
+    public Uni<Optional<ObjectNode>> read(RecordRef at, String commandId) {
+        return Uni.createFrom().item(() -> readNow(at, commandId)).runSubscriptionOn(reading);
     }
 
-    private Optional<ObjectNode> readNow(RecordRef at) {
+    private Optional<ObjectNode> readNow(RecordRef at, String commandId) {
         try {
             KafkaConsumer<byte[], byte[]> reader = consumer();
             TopicPartition partition = new TopicPartition(at.topic(), at.partition());
@@ -69,12 +73,16 @@ public class EarlierOutcomes {
                     }
                     if (record.offset() == at.offset()) {
                         JsonNode value = record.value() == null ? null : mapper.readTree(record.value());
-                        return value instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
+                        return value instanceof ObjectNode object && commandId.equals(object.path("commandId").asText())
+                                ? Optional.of(object)
+                                : Optional.empty();
                     }
                 }
             }
             LOG.warnf("outcome record %s could not be read within %d s", at, MAX_WAIT.toSeconds());
             return Optional.empty();
+        } catch (OffsetOutOfRangeException gone) {
+            return Optional.empty(); // before the log's start (retention) or past its end (the topic made anew)
         } catch (Exception e) {
             LOG.warnf("outcome record %s could not be read back (%s)", at, e.toString());
             closeConsumer();

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CommandParserTest {
 
     private static final CommandParser PARSER = Parsers.standard();
+    private static final long IDENTITY_OF_SENT = 7_241_319_429_692_709_752L;
 
     private static String cmd(String provider, String account, String messageId, String update) {
         return "{\"commandId\":\"c-1\",\"provider\":\"" + provider + "\",\"account\":\"" + account
@@ -54,6 +55,28 @@ class CommandParserTest {
         assertThat(PARSER.problems(priced.then(rename))).isEmpty();
         assertThat(PARSER.problems(priced.then(noMedia))).as("a price and no media")
                 .hasValueSatisfying(reason -> assertThat(reason).contains("update.mediaIds"));
+    }
+
+    @Test
+    void aCommandsIdentityIsItsMessageAndIssuedAtAndStaysTheSameAcrossReleases() {
+        String at = "\"issuedAt\":\"2026-11-22T10:00:00Z\",";
+        UpdateCommand sent = parse(cmd("onlyfansapi", "acct_A1", "1", "{\"text\":\"a\"}").replace("\"update\"", at
+                + "\"update\""));
+        UpdateCommand rewritten = parse(
+                cmd("onlyfansapi", "acct_A1", "1", "{\"text\":\"b\",\"price\":5,\"mediaIds\":[\"m\"]}")
+                        .replace("\"update\"", at + "\"update\""));
+        UpdateCommand later = parse(cmd("onlyfansapi", "acct_A1", "1", "{\"text\":\"a\"}")
+                .replace("\"update\"", "\"issuedAt\":\"2026-11-22T10:00:00.001Z\",\"update\""));
+        UpdateCommand other = parse(cmd("onlyfansapi", "acct_A1", "2", "{\"text\":\"a\"}").replace("\"update\"", at
+                + "\"update\""));
+        UpdateCommand shifted = parse(cmd("onlyfansapi", "acct_A", "11", "{\"text\":\"a\"}").replace("\"update\"",
+                at + "\"update\""));
+        assertThat(rewritten.identity()).as("the update's fields do not count").isEqualTo(sent.identity());
+        assertThat(List.of(later.identity(), other.identity(), shifted.identity(),
+                parse(cmd("onlyfansapi", "acct_A1", "1", "{\"text\":\"a\"}")).identity()))
+                .doesNotContain(sent.identity()).doesNotHaveDuplicates();
+        // identities are written to the relay's history topic and read back by the next release: they must not move
+        assertThat(sent.identity()).isEqualTo(IDENTITY_OF_SENT);
     }
 
     @ParameterizedTest(name = "{0}")

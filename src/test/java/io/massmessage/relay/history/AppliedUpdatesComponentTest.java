@@ -281,4 +281,59 @@ class AppliedUpdatesComponentTest {
                     .isEqualTo(new RecordRef("s", 0, i));
         }
     }
+
+    private static UpdateCommand sameId(UpdateCommand command, String messageId, Instant issuedAt, String text) {
+        return new UpdateCommand(command.commandId(), command.provider(), command.account(), messageId, issuedAt,
+                new MessageUpdate(text, null, null, null, null, null, null, null, null, null),
+                JsonNodeFactory.instance.objectNode());
+    }
+
+    @Test
+    void anIdReusedForAnotherMessageOrIssuedAtIsANewCommandAndAResendIsADuplicate() throws Exception {
+        String commands = "ids-commands-" + UUID.randomUUID();
+        String topic = "ids-history-" + UUID.randomUUID();
+        kafka.createTopics(1, commands);
+        TopicPartition p0 = partition(commands, 0);
+        VirtualTime time = new VirtualTime(Instant.now());
+        AppliedUpdates first = instance(topic, time, Duration.ofDays(7));
+        first.assigned(List.of(p0));
+        UpdateCommand original = command("m1", T0);
+        first.answered(p0, succeeded(original), new RecordRef("s", 0, 3), () -> true).await()
+                .atMost(Duration.ofSeconds(30));
+
+        AppliedUpdates next = instance(topic, time, Duration.ofDays(7));
+        next.assigned(List.of(p0));
+        for (AppliedUpdates history : List.of(first, next)) {
+            assertThat(history.answeredBefore(p0, sameId(original, "m1", T0, "text rewritten")))
+                    .as("a resend, its text rewritten: the same command").isPresent();
+            assertThat(history.answeredBefore(p0, sameId(original, "m1", T0.plusSeconds(60), "text")))
+                    .as("issued at another time: another command").isEmpty();
+            assertThat(history.answeredBefore(p0, sameId(original, "m2", T0, "text")))
+                    .as("for another message: another command").isEmpty();
+            assertThat(history.answeredBefore(p0, sameId(original, "m1", null, "text")))
+                    .as("without issuedAt: another command").isEmpty();
+            assertThat(history.reusedIds()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anAnswerRecordWithoutIdentityMatchesAnyCommandWithItsId() throws Exception {
+        String commands = "ids-commands-" + UUID.randomUUID();
+        String topic = "ids-history-" + UUID.randomUUID();
+        kafka.createTopics(1, commands);
+        kafka.createTopics(1, topic);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, 0, "command:old-1", "{\"answers\":[{\"commandId\":\"old-1\","
+                    + "\"outcome\":\"succeeded\",\"category\":null,\"topic\":\"s\",\"partition\":0,\"offset\":9}]}"))
+                    .get();
+        }
+        AppliedUpdates reader = instance(topic, new VirtualTime(Instant.now()), Duration.ofDays(7));
+        reader.assigned(List.of(partition(commands, 0)));
+        UpdateCommand command = command("m9", T0);
+        assertThat(reader.answeredBefore(partition(commands, 0), sameId(new UpdateCommand("old-1", "fansly", "fy_1",
+                "m9", T0, command.update(), command.providerOptions()), "m9", T0, "t")))
+                .get().extracting(AppliedUpdates.Answered::record).isEqualTo(new RecordRef("s", 0, 9));
+    }
 }
