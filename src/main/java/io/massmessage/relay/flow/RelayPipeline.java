@@ -65,6 +65,12 @@ import org.jboss.logging.Logger;
 public class RelayPipeline {
 
     private static final Logger LOG = Logger.getLogger(RelayPipeline.class);
+    /**
+     * The line per outcome (and per repeat or coalesced request), off by default: the outcome topics are the
+     * record, and a JSON line per command costs about as much CPU as the rest of its logging-free path. On with
+     * {@code quarkus.log.category."io.massmessage.relay.outcomes".level=INFO}.
+     */
+    static final Logger OUTCOMES = Logger.getLogger("io.massmessage.relay.outcomes");
 
     private final Multi<Message<byte[]>> commands;
     private final CommandParser parser;
@@ -332,8 +338,8 @@ public class RelayPipeline {
                         head == null ? Coalescing.NONE : head);
         return guard(processing, command, answering.taken())
                 .invoke(outcome -> {
-                    if (head != null && !head.absorbed().isEmpty()) {
-                        CommandLog.with(command, answering.trace(), () -> LOG.infof(
+                    if (head != null && !head.absorbed().isEmpty() && OUTCOMES.isInfoEnabled()) {
+                        CommandLog.with(command, answering.trace(), () -> OUTCOMES.infof(
                                 "command %s's request carried %d later commands of its message", command.commandId(),
                                 head.absorbed().size()));
                     }
@@ -364,7 +370,7 @@ public class RelayPipeline {
      * {@code coalescedInto} names the command whose request carried it, or is {@code null}.
      */
     private Uni<Outcome> finish(Answering answering, Outcome outcome, String coalescedInto, UpdateCommand appliedAs) {
-        if (LOG.isInfoEnabled()) {
+        if (OUTCOMES.isInfoEnabled()) {
             CommandLog.with(answering.command(), answering.trace(), () -> log(outcome, coalescedInto));
         }
         answering.watched().waiting(); // published until the broker takes it, however long it is away
@@ -460,10 +466,13 @@ public class RelayPipeline {
                 .invoke(() -> {
                     metrics.duplicate(command.provider(), earlier.outcome());
                     answering.span().ended(earlier.outcome(), earlier.category());
-                    CommandLog.with(command, answering.trace(), () -> LOG.infof(
-                            "outcome %s repeated for command %s: its id was answered by %s-%d@%d", earlier.outcome(),
-                            command.commandId(), earlier.record().topic(), earlier.record().partition(),
-                            earlier.record().offset()));
+                    if (OUTCOMES.isInfoEnabled()) {
+                        CommandLog.with(command, answering.trace(), () -> OUTCOMES.infof(
+                                "outcome %s repeated for command %s: its id was answered by %s-%d@%d",
+                                earlier.outcome(),
+                                command.commandId(), earlier.record().topic(), earlier.record().partition(),
+                                earlier.record().offset()));
+                    }
                 })
                 .replaceWithVoid();
     }
@@ -505,7 +514,8 @@ public class RelayPipeline {
     private static void log(Outcome outcome, String coalescedInto) {
         UpdateCommand c = outcome.command();
         String category = outcome instanceof Outcome.Failed f ? f.category().name() : "-";
-        LOG.infof("outcome %s provider=%s account=%s message=%s category=%s attempts=%d durationMs=%d commandId=%s%s",
+        OUTCOMES.infof(
+                "outcome %s provider=%s account=%s message=%s category=%s attempts=%d durationMs=%d commandId=%s%s",
                 outcome.name(), c.provider(), c.account(), c.messageId(), category, outcome.attempts(),
                 outcome.durationMs(), c.commandId(), coalescedInto == null ? "" : " coalescedInto=" + coalescedInto);
     }

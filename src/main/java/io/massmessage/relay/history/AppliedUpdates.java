@@ -1,5 +1,6 @@
 package io.massmessage.relay.history;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -224,14 +225,15 @@ public class AppliedUpdates {
         if (before != null && before.issuedAtMs() >= issuedAt) {
             return Uni.createFrom().voidItem();
         }
-        ObjectNode value = JSON.createObjectNode().put("issuedAt", command.issuedAt().toString())
-                .put("commandId", command.commandId());
+        // written as text: one per applied command, where a tree and its serialiser cost more than the rest of it
+        String value = "{\"issuedAt\":\"" + command.issuedAt() + "\",\"commandId\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsString(command.commandId())) + "\"}";
         Applied entry = new Applied(issuedAt, clock.millis());
         if (!durable.contains(partition.partition())) {
             remember(applied, command.messageKey(), entry); // the topic lacks this partition: guarded here only
             return Uni.createFrom().voidItem();
         }
-        return write(command.messageKey(), partition.partition(), value.toString(), keepTrying, 0)
+        return write(command.messageKey(), partition.partition(), value, keepTrying, 0)
                 .invoke(() -> remember(applied, command.messageKey(), entry));
     }
 

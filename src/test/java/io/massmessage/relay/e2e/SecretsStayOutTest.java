@@ -50,7 +50,8 @@ class SecretsStayOutTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("providers.fansmetric.api-key", CANARY_KEY,
                     "quarkus.log.category.\"io.massmessage\".level", "DEBUG",
-                    "quarkus.log.category.\"io.massmessage.relay.flow.RelayPipeline\".level", "DEBUG");
+                    "quarkus.log.category.\"io.massmessage.relay.flow.RelayPipeline\".level", "DEBUG",
+                    "quarkus.log.category.\"io.massmessage.relay.outcomes\".level", "DEBUG");
         }
     }
 
@@ -111,6 +112,7 @@ class SecretsStayOutTest {
             }
             assertThat(logs).anyMatch(line -> line.contains(run + "-c")); // the capture sees the relay's lines
             assertThat(logs).anyMatch(line -> line.contains("retrying in")); // including DEBUG
+            assertThat(logs).anyMatch(line -> line.contains("outcome failed")); // and the line per outcome
             assertThat(logs).noneMatch(line -> line.contains(CANARY_KEY)).noneMatch(line -> line.contains(CANARY_TEXT));
             assertThat(jsonLines).noneMatch(line -> line.contains(CANARY_KEY))
                     .noneMatch(line -> line.contains(CANARY_TEXT));

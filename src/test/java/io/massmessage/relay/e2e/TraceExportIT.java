@@ -52,6 +52,7 @@ class TraceExportIT {
             props.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:" + collector.port());
             props.put("quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf");
             props.put("quarkus.otel.bsp.schedule.delay", "200ms");
+            props.put("quarkus.log.category.\"io.massmessage.relay.outcomes\".level", "INFO");
             String traceId = "0af7651916cd43dd8448eb211c80a6e1";
             try (ServiceProcess service = ServiceProcess.start(props, logs.resolve("run.log"))) {
                 client.send(Topics.COMMANDS, key("onlyfansapi", "acct_trace"),
