@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.massmessage.relay.command.UpdateCommand;
-import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.KafkaClientSettings;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.outcome.Backoff;
 import io.massmessage.relay.outcome.Outcome;
+import io.massmessage.relay.outcome.OutcomeSender;
 import io.massmessage.relay.outcome.RecordRef;
 import io.massmessage.relay.provider.ErrorCategory;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -46,14 +44,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
@@ -159,18 +155,15 @@ public class AppliedUpdates {
     }
 
     /**
-     * Writes through the connector's {@code applied-updates} channel, as outcomes are published: the producer
+     * Writes through the relay's outcome producer ({@link OutcomeSender}), as outcomes are published: the producer
      * takes each record at once and sends it when it can, however long the broker is away.
      */
     @Inject
     public AppliedUpdates(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-            Clock clock,
-            @Channel(Channels.APPLIED_UPDATES) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> channel) {
+            Clock clock, OutcomeSender sender) {
         this(config.staleGuard(), config.idempotency(), kafka,
-                (message, partition, timestamp, value) -> channel.sendMessage(Message.of(value)
-                        .addMetadata(
-                                OutgoingKafkaRecordMetadata.<String>builder().withKey(message).withPartition(partition)
-                                        .withTimestamp(timestamp).build())),
+                (message, partition, timestamp, value) -> sender.send(new ProducerRecord<>(config.staleGuard().topic(),
+                        partition, timestamp.toEpochMilli(), message, value)).replaceWithVoid(),
                 new Backoff(config.publishRetry()), clock);
     }
 

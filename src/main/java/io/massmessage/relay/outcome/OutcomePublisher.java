@@ -3,29 +3,24 @@ package io.massmessage.relay.outcome;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.massmessage.relay.config.Channels;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,7 +29,7 @@ import org.jboss.logging.Logger;
  * acknowledged the record (acks=all), so a command's offset is committed only after its outcome is safe.
  *
  * <p>Each record is also a CloudEvent in the Kafka binary mode: the body stays the JSON of CONTRACT §3,
- * and the connector writes {@code ce_specversion}, {@code ce_id}, {@code ce_type}, {@code ce_source},
+ * and the publisher writes {@code ce_specversion}, {@code ce_id}, {@code ce_type}, {@code ce_source},
  * {@code ce_subject}, {@code ce_time} and {@code content-type} headers. {@code ce_type} is
  * {@value #TYPE_PREFIX}{@code <outcome>}, {@code ce_source} is {@code relay.cloud-events-source};
  * {@code ce_id} is the command's id, so a replayed command's outcome carries the same id and
@@ -48,27 +43,29 @@ public final class OutcomePublisher {
     /** The CloudEvents type of an outcome record, followed by the outcome's name. */
     public static final String TYPE_PREFIX = "io.massmessage.relay.update.";
 
-    private final MutinyEmitter<String> succeeded;
-    private final MutinyEmitter<String> failed;
-    private final MutinyEmitter<String> rateLimited;
+    private final OutcomeSender sender;
+    private final String succeeded;
+    private final String failed;
+    private final String rateLimited;
+    private final byte[] sourceHeader;
     private final ObjectMapper mapper;
     private final Clock clock;
-    private final URI source;
     private final CommandSpans spans;
     private final Backoff backoff;
 
-    public OutcomePublisher(
-            @Channel(Channels.SUCCEEDED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> succeeded,
-            @Channel(Channels.FAILED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> failed,
-            @Channel(Channels.RATE_LIMITED) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<String> rateLimited,
+    public OutcomePublisher(OutcomeSender sender,
+            @ConfigProperty(name = "mp.messaging.outgoing.succeeded.topic") String succeeded,
+            @ConfigProperty(name = "mp.messaging.outgoing.failed.topic") String failed,
+            @ConfigProperty(name = "mp.messaging.outgoing.rate-limited.topic") String rateLimited,
             ObjectMapper mapper, Clock clock, RelayConfig config, CommandSpans spans) {
+        this.sender = sender;
         this.spans = spans;
         this.succeeded = succeeded;
         this.failed = failed;
         this.rateLimited = rateLimited;
         this.mapper = mapper;
         this.clock = clock;
-        this.source = URI.create(config.cloudEventsSource());
+        this.sourceHeader = utf8(URI.create(config.cloudEventsSource()).toString());
         this.backoff = new Backoff(config.publishRetry());
     }
 
@@ -112,37 +109,34 @@ public final class OutcomePublisher {
         RecordHeaders headers = new RecordHeaders();
         spans.inject(trace, headers);
         origin.writeTo(headers);
-        OutgoingMessageMetadata<RecordMetadata> written = new OutgoingMessageMetadata<>();
-        Message<String> message = Message.of(json)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withHeaders(headers).build())
-                .addMetadata(OutgoingCloudEventMetadata.builder()
-                        .withId(commandId)
-                        .withType(TYPE_PREFIX + outcome)
-                        .withSource(source)
-                        .withSubject(key)
-                        .withTimestamp(occurredAt.atZone(ZoneOffset.UTC))
-                        .withDataContentType("application/json")
-                        .build())
-                .addMetadata(written);
-        return emitterFor(outcome).sendMessage(message).map(done -> {
-            RecordMetadata at = written.getResult();
-            return at == null ? null : new RecordRef(at.topic(), at.partition(), at.offset());
-        }).onFailure().recoverWithUni(failure -> {
-            if (DeadLetterWriter.isTooLarge(failure) || failure instanceof SerializationException
-                    || failure instanceof InvalidTopicException) {
-                return Uni.createFrom().failure(new UnpublishableException("the " + outcome
-                        + " topic refused the outcome (" + failure.getClass().getSimpleName() + ")", failure));
-            }
-            if (!keepTrying.getAsBoolean()) {
-                return Uni.createFrom().failure(failure);
-            }
-            Duration wait = backoff.after(failures);
-            LOG.warnf("outcome of command %s not published (%s); retrying in %d ms", commandId,
-                    failure.getClass().getSimpleName(), wait.toMillis());
-            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                    .chain(() -> send(outcome, key, commandId, occurredAt, json, trace, origin, keepTrying,
-                            failures + 1));
-        });
+        // a CloudEvent in the Kafka binary mode (its attributes as ce_* headers, the body unchanged)
+        headers.add(CE_SPECVERSION, SPEC_VERSION);
+        headers.add(CE_ID, utf8(commandId));
+        headers.add(CE_TYPE, utf8(TYPE_PREFIX + outcome));
+        headers.add(CE_SOURCE, sourceHeader);
+        headers.add(CE_SUBJECT, utf8(key));
+        headers.add(CE_DATACONTENTTYPE, JSON_TYPE);
+        headers.add(CONTENT_TYPE, JSON_TYPE);
+        headers.add(CE_TIME, utf8(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(occurredAt.atOffset(ZoneOffset.UTC))));
+        return sender.send(new ProducerRecord<>(topicFor(outcome), null, key, json, headers)).map(at -> at == null
+                ? null
+                : new RecordRef(at.topic(), at.partition(), at.offset()))
+                .onFailure().recoverWithUni(failure -> {
+                    if (DeadLetterWriter.isTooLarge(failure) || failure instanceof SerializationException
+                            || failure instanceof InvalidTopicException) {
+                        return Uni.createFrom().failure(new UnpublishableException("the " + outcome
+                                + " topic refused the outcome (" + failure.getClass().getSimpleName() + ")", failure));
+                    }
+                    if (!keepTrying.getAsBoolean()) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    Duration wait = backoff.after(failures);
+                    LOG.warnf("outcome of command %s not published (%s); retrying in %d ms", commandId,
+                            failure.getClass().getSimpleName(), wait.toMillis());
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                            .chain(() -> send(outcome, key, commandId, occurredAt, json, trace, origin, keepTrying,
+                                    failures + 1));
+                });
     }
 
     /** An outcome that no retry can publish: the command is dead-lettered with cause {@code unpublished}. */
@@ -152,7 +146,22 @@ public final class OutcomePublisher {
         }
     }
 
-    private MutinyEmitter<String> emitterFor(String outcome) {
+    private static final String CE_SPECVERSION = "ce_specversion";
+    private static final String CE_ID = "ce_id";
+    private static final String CE_TYPE = "ce_type";
+    private static final String CE_SOURCE = "ce_source";
+    private static final String CE_SUBJECT = "ce_subject";
+    private static final String CE_TIME = "ce_time";
+    private static final String CE_DATACONTENTTYPE = "ce_datacontenttype";
+    private static final String CONTENT_TYPE = "content-type";
+    private static final byte[] SPEC_VERSION = utf8("1.0");
+    private static final byte[] JSON_TYPE = utf8("application/json");
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String topicFor(String outcome) {
         return switch (outcome) {
             case "succeeded" -> succeeded;
             case "rate_limited" -> rateLimited;

@@ -2,11 +2,11 @@ package io.massmessage.relay.outcome;
 
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Sends records of one of the relay's own producers from a thread of its own ({@code KafkaProducer.send} blocks
@@ -30,26 +30,32 @@ public final class RecordSender<K, V> implements AutoCloseable {
 
     /** Sends {@code record}; the Uni ends when the broker acknowledged it. */
     public Uni<Void> send(ProducerRecord<K, V> record) {
-        return Uni.createFrom().completionStage(() -> {
-            CompletableFuture<Void> sent = new CompletableFuture<>();
+        return sendAt(record).replaceWithVoid();
+    }
+
+    /**
+     * Sends {@code record}; the Uni ends, on the producer's I/O thread, with where the broker wrote it once it
+     * acknowledged it.
+     */
+    public Uni<RecordMetadata> sendAt(ProducerRecord<K, V> record) {
+        return Uni.createFrom().emitter(emitter -> {
             try {
                 thread.execute(() -> {
                     try {
                         producer.send(record, (metadata, failure) -> {
                             if (failure != null) {
-                                sent.completeExceptionally(failure);
+                                emitter.fail(failure);
                             } else {
-                                sent.complete(null);
+                                emitter.complete(metadata);
                             }
                         });
                     } catch (RuntimeException e) {
-                        sent.completeExceptionally(e);
+                        emitter.fail(e);
                     }
                 });
             } catch (RuntimeException rejected) {
-                sent.completeExceptionally(rejected);
+                emitter.fail(rejected);
             }
-            return sent;
         });
     }
 

@@ -41,7 +41,7 @@ class CommandConsumerCustomizerTest {
         deadLetterProducer.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
         assertThat(customizer.customize(Channels.COMMANDS, null, deadLetterProducer))
                 .doesNotContainKeys("interceptor.classes", PollCounter.BOUNDS);
-        assertThat(customizer.customize(Channels.SUCCEEDED, null, consumer())).doesNotContainKeys("interceptor.classes",
+        assertThat(customizer.customize("succeeded", null, consumer())).doesNotContainKeys("interceptor.classes",
                 PollCounter.BOUNDS);
     }
 }
