@@ -3,7 +3,7 @@ package io.massmessage.relay.config;
 /**
  * The connector's channel names, shared by the code, the configuration and the tests. Its topic is set in
  * {@code mp.messaging.*}; outcomes are written by the relay's own producer ({@code outcome.OutcomeSender}), their
- * topics under the same {@code mp.messaging.outgoing.<outcome>.topic} keys.
+ * topics under {@code relay.topics.*}.
  */
 public final class Channels {
 

@@ -50,6 +50,24 @@ public interface RelayConfig {
     @WithDefault("/mass-message-relay")
     String cloudEventsSource();
 
+    /** The outcome topics (CONTRACT §1). */
+    Topics topics();
+
+    /** Where each outcome is published. */
+    interface Topics {
+        /** Outcomes {@code succeeded}. */
+        @WithDefault("mass-message.update.succeeded")
+        String succeeded();
+
+        /** Outcomes {@code failed}. */
+        @WithDefault("mass-message.update.failed")
+        String failed();
+
+        /** Outcomes {@code rate_limited}. */
+        @WithDefault("mass-message.update.rate-limited")
+        String rateLimited();
+    }
+
     /**
      * On SIGTERM, how long the commands already taken may take to finish before the relay commits and
      * exits; what is unfinished then is left uncommitted for the next replica. Keep it below the pod's

@@ -20,7 +20,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,16 +52,13 @@ public final class OutcomePublisher {
     private final CommandSpans spans;
     private final Backoff backoff;
 
-    public OutcomePublisher(OutcomeSender sender,
-            @ConfigProperty(name = "mp.messaging.outgoing.succeeded.topic") String succeeded,
-            @ConfigProperty(name = "mp.messaging.outgoing.failed.topic") String failed,
-            @ConfigProperty(name = "mp.messaging.outgoing.rate-limited.topic") String rateLimited,
-            ObjectMapper mapper, Clock clock, RelayConfig config, CommandSpans spans) {
+    public OutcomePublisher(OutcomeSender sender, ObjectMapper mapper, Clock clock, RelayConfig config,
+            CommandSpans spans) {
         this.sender = sender;
         this.spans = spans;
-        this.succeeded = succeeded;
-        this.failed = failed;
-        this.rateLimited = rateLimited;
+        this.succeeded = config.topics().succeeded();
+        this.failed = config.topics().failed();
+        this.rateLimited = config.topics().rateLimited();
         this.mapper = mapper;
         this.clock = clock;
         this.sourceHeader = utf8(URI.create(config.cloudEventsSource()).toString());

@@ -619,7 +619,7 @@ public final class Benchmark {
         props.put("mp.messaging.incoming.commands.dead-letter-queue.topic",
                 t.commands.replace("commands", "dead-letter"));
         for (String channel : List.of("succeeded", "failed", "rate-limited")) {
-            props.put("mp.messaging.outgoing." + channel + ".topic", t.out);
+            props.put("relay.topics." + channel, t.out);
         }
         for (String provider : List.of("onlyfansapi", "fansmetric", "fansly")) {
             props.put("providers." + provider + ".requests-per-minute", "1000000000");

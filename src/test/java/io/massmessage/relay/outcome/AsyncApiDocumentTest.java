@@ -33,9 +33,9 @@ class AsyncApiDocumentTest {
         Map<String, String> expected = Map.of(
                 "commands", "mp.messaging.incoming.commands.topic",
                 "deadLetter", "mp.messaging.incoming.commands.dead-letter-queue.topic",
-                "succeeded", "mp.messaging.outgoing.succeeded.topic",
-                "failed", "mp.messaging.outgoing.failed.topic",
-                "rateLimited", "mp.messaging.outgoing.rate-limited.topic");
+                "succeeded", "relay.topics.succeeded",
+                "failed", "relay.topics.failed",
+                "rateLimited", "relay.topics.rate-limited");
         expected.forEach((channel, property) -> assertThat(channels.at("/" + channel + "/address").asText()).as(channel)
                 .isEqualTo(app.getProperty(property)));
         assertThat(channels.size()).isEqualTo(expected.size());

@@ -79,6 +79,26 @@ public final class TestConfigs {
         }
 
         @Override
+        public Topics topics() {
+            return new Topics() {
+                @Override
+                public String succeeded() {
+                    return "mass-message.update.succeeded";
+                }
+
+                @Override
+                public String failed() {
+                    return "mass-message.update.failed";
+                }
+
+                @Override
+                public String rateLimited() {
+                    return "mass-message.update.rate-limited";
+                }
+            };
+        }
+
+        @Override
         public RelayConfig.ReplayCheck replayCheck() {
             return new ReplayCheckPolicy(true, 500_000, Duration.ofSeconds(15), Duration.ofSeconds(30));
         }
