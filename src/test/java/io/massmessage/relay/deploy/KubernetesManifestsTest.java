@@ -118,10 +118,11 @@ class KubernetesManifestsTest {
                 .parse("PT" + configMap.at("/data/RELAY_SHUTDOWN_GRACE").asText("20s").toUpperCase(Locale.ROOT));
         assertThat(pod.path("terminationGracePeriodSeconds").asLong()).isGreaterThanOrEqualTo(grace.toSeconds() + 10);
 
-        // topics: the Strimzi topics are exactly the channels' topics
-        Set<String> channelTopics = Stream.of("incoming.commands.topic", "incoming.commands.dead-letter-queue.topic",
-                "outgoing.succeeded.topic", "outgoing.failed.topic", "outgoing.rate-limited.topic")
-                .map(k -> app.getProperty("mp.messaging." + k)).collect(Collectors.toCollection(HashSet::new));
+        // topics: the Strimzi topics are exactly the command channel's and the outcomes' topics
+        Set<String> channelTopics = Stream.of("mp.messaging.incoming.commands.topic",
+                "mp.messaging.incoming.commands.dead-letter-queue.topic", "relay.topics.succeeded",
+                "relay.topics.failed", "relay.topics.rate-limited")
+                .map(app::getProperty).collect(Collectors.toCollection(HashSet::new));
         // and the stale guard's own: compacted, as many partitions as the command topic, the guard's retention
         String guardTopic = "mass-message.relay.applied-updates";
         assertThat(RelayConfig.StaleGuard.class.getMethod("topic").getAnnotation(WithDefault.class).value())
