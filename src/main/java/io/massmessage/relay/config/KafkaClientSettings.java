@@ -2,6 +2,7 @@ package io.massmessage.relay.config;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The settings every Kafka client the relay creates itself (the dead-letter producer, the replay check's
@@ -25,6 +26,21 @@ public final class KafkaClientSettings {
                 props.put(key, value);
             }
         });
+        return props;
+    }
+
+    /**
+     * The shared settings of a producer whose acknowledged records are durable: acks from every in-sync replica, and
+     * idempotence so a retried send is written once; keys and values serialised by {@code serializer}.
+     */
+    public static Map<String, Object> durableProducer(Map<String, Object> defaults, String clientId,
+            Class<?> serializer) {
+        Map<String, Object> props = shared(defaults);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, serializer.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, serializer.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return props;
     }
 }

@@ -92,12 +92,8 @@ public final class DeadLetterWriter {
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafka, RelayConfig.DeadLetter config) {
-        Map<String, Object> props = KafkaClientSettings.shared(kafka);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mass-message-relay-dead-letters");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = KafkaClientSettings.durableProducer(kafka, "mass-message-relay-dead-letters",
+                ByteArraySerializer.class);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxRequestBytes());
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * config.maxRequestBytes()));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);

@@ -40,12 +40,8 @@ public class OutcomeSender {
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafka) {
-        Map<String, Object> props = KafkaClientSettings.shared(kafka);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mass-message-relay-outcomes");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = KafkaClientSettings.durableProducer(kafka, "mass-message-relay-outcomes",
+                StringSerializer.class);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
         return props;
     }
