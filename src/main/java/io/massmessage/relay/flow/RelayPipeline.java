@@ -67,7 +67,7 @@ public class RelayPipeline {
     private static final Logger LOG = Logger.getLogger(RelayPipeline.class);
     /**
      * The line per outcome (and per repeat or coalesced request), off by default: the outcome topics are the
-     * record, and a JSON line per command costs about as much CPU as the rest of its logging-free path. On with
+     * record, and a JSON line per command is a large share of its CPU (docs/benchmarks/). On with
      * {@code quarkus.log.category."io.massmessage.relay.outcomes".level=INFO}.
      */
     static final Logger OUTCOMES = Logger.getLogger("io.massmessage.relay.outcomes");

@@ -218,7 +218,7 @@ public class AppliedUpdates {
         if (before != null && before.issuedAtMs() >= issuedAt) {
             return Uni.createFrom().voidItem();
         }
-        // written as text: one per applied command, where a tree and its serialiser cost more than the rest of it
+        // written as text: one record per applied command, on the publishing path, with no tree to build and serialise
         String value = "{\"issuedAt\":\"" + command.issuedAt() + "\",\"commandId\":\""
                 + new String(JsonStringEncoder.getInstance().quoteAsString(command.commandId())) + "\"}";
         Applied entry = new Applied(issuedAt, clock.millis());

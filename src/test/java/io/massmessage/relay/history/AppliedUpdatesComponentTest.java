@@ -27,7 +27,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +74,15 @@ class AppliedUpdatesComponentTest {
                 (message, partition, timestamp, value) -> sender.send(new ProducerRecord<>(topic, partition,
                         timestamp.toEpochMilli(), message, value)),
                 new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), time);
+    }
+
+    /** Writes one record to partition 0 of {@code topic} as another writer than the relay would. */
+    private static void writeRaw(String topic, String key, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, 0, key, value)).get();
+        }
     }
 
     private static TopicPartition partition(String commands, int number) {
@@ -143,12 +151,7 @@ class AppliedUpdatesComponentTest {
         String topic = "guard-applied-" + UUID.randomUUID();
         kafka.createTopics(1, commands);
         kafka.createTopics(1, topic);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, 0, "k".getBytes(),
-                    "not json".getBytes())).get();
-        }
+        writeRaw(topic, "k", "not json");
         AppliedUpdates reader = instance(topic, new VirtualTime(Instant.now()), Duration.ofDays(7));
         AppliedUpdates.Rebuild rebuild = reader.assigned(List.of(partition(commands, 0)));
         assertThat(rebuild.records()).isEqualTo(1);
@@ -322,13 +325,8 @@ class AppliedUpdatesComponentTest {
         String topic = "ids-history-" + UUID.randomUUID();
         kafka.createTopics(1, commands);
         kafka.createTopics(1, topic);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
-                new StringSerializer())) {
-            producer.send(new ProducerRecord<>(topic, 0, "command:old-1", "{\"answers\":[{\"commandId\":\"old-1\","
-                    + "\"outcome\":\"succeeded\",\"category\":null,\"topic\":\"s\",\"partition\":0,\"offset\":9}]}"))
-                    .get();
-        }
+        writeRaw(topic, "command:old-1", "{\"answers\":[{\"commandId\":\"old-1\",\"outcome\":\"succeeded\","
+                + "\"category\":null,\"topic\":\"s\",\"partition\":0,\"offset\":9}]}");
         AppliedUpdates reader = instance(topic, new VirtualTime(Instant.now()), Duration.ofDays(7));
         reader.assigned(List.of(partition(commands, 0)));
         UpdateCommand command = command("m9", T0);
