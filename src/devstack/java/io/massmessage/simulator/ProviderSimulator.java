@@ -122,7 +122,7 @@ public final class ProviderSimulator implements AutoCloseable {
                     .end("{\"message\":\"Not found\"}");
             return;
         }
-        counters.opened();
+        counters.opened(route.provider, route.account);
         request.body().onComplete(body -> {
             double dice = random.nextDouble();
             SimulatorSettings s = settings;

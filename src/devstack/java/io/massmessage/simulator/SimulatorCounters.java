@@ -27,16 +27,17 @@ public final class SimulatorCounters {
     private final List<String> unrouted = new CopyOnWriteArrayList<>();
     private final LongAdder unroutedCount = new LongAdder();
 
-    void opened() {
+    /** A request for {@code account} arrived; it is counted for its account now, as a provider's rate limit counts it. */
+    void opened(String provider, String account) {
         int now = open.incrementAndGet();
         maxOpen.accumulateAndGet(now, Math::max);
+        byAccount.computeIfAbsent(provider + ":" + account, k -> new LongAdder()).increment();
     }
 
     void closed(String provider, String account, int status) {
         open.decrementAndGet();
         total.increment();
         byProviderStatus.computeIfAbsent(provider + " " + status, k -> new LongAdder()).increment();
-        byAccount.computeIfAbsent(provider + ":" + account, k -> new LongAdder()).increment();
     }
 
     void applied(String messageKey, String marker, long atMs) {
@@ -84,7 +85,7 @@ public final class SimulatorCounters {
         return snapshot(byProviderStatus);
     }
 
-    /** Requests by {@code "provider:account"}. */
+    /** Requests by {@code "provider:account"}, counted when they arrive (before any injected latency). */
     public Map<String, Long> byAccount() {
         return snapshot(byAccount);
     }
