@@ -56,11 +56,9 @@ public class ReplayCheck {
     @Inject
     public ReplayCheck(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
             @ConfigProperty(name = "mp.messaging.incoming.commands.topic") String commandTopic,
-            @ConfigProperty(name = "relay.topics.succeeded") String succeeded,
-            @ConfigProperty(name = "relay.topics.failed") String failed,
-            @ConfigProperty(name = "relay.topics.rate-limited") String rateLimited,
             @ConfigProperty(name = "mp.messaging.incoming.commands.dead-letter-queue.topic") String deadLetter) {
-        this(config.replayCheck(), kafka, commandTopic, List.of(succeeded, failed, rateLimited, deadLetter));
+        this(config.replayCheck(), kafka, commandTopic, List.of(config.topics().succeeded(), config.topics().failed(),
+                config.topics().rateLimited(), deadLetter));
     }
 
     ReplayCheck(RelayConfig.ReplayCheck config, Map<String, Object> kafka, String commandTopic,

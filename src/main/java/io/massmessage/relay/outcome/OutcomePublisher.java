@@ -43,9 +43,9 @@ public final class OutcomePublisher {
     public static final String TYPE_PREFIX = "io.massmessage.relay.update.";
 
     private final OutcomeSender sender;
-    private final String succeeded;
-    private final String failed;
-    private final String rateLimited;
+    private final Destination succeeded;
+    private final Destination failed;
+    private final Destination rateLimited;
     private final byte[] sourceHeader;
     private final ObjectMapper mapper;
     private final Clock clock;
@@ -56,9 +56,9 @@ public final class OutcomePublisher {
             CommandSpans spans) {
         this.sender = sender;
         this.spans = spans;
-        this.succeeded = config.topics().succeeded();
-        this.failed = config.topics().failed();
-        this.rateLimited = config.topics().rateLimited();
+        this.succeeded = new Destination(config.topics().succeeded(), "succeeded");
+        this.failed = new Destination(config.topics().failed(), "failed");
+        this.rateLimited = new Destination(config.topics().rateLimited(), "rate_limited");
         this.mapper = mapper;
         this.clock = clock;
         this.sourceHeader = utf8(URI.create(config.cloudEventsSource()).toString());
@@ -108,15 +108,15 @@ public final class OutcomePublisher {
         // a CloudEvent in the Kafka binary mode (its attributes as ce_* headers, the body unchanged)
         headers.add(CE_SPECVERSION, SPEC_VERSION);
         headers.add(CE_ID, utf8(commandId));
-        headers.add(CE_TYPE, utf8(TYPE_PREFIX + outcome));
+        Destination destination = destinationOf(outcome);
+        headers.add(CE_TYPE, destination.type());
         headers.add(CE_SOURCE, sourceHeader);
         headers.add(CE_SUBJECT, utf8(key));
         headers.add(CE_DATACONTENTTYPE, JSON_TYPE);
         headers.add(CONTENT_TYPE, JSON_TYPE);
         headers.add(CE_TIME, utf8(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(occurredAt.atOffset(ZoneOffset.UTC))));
-        return sender.send(new ProducerRecord<>(topicFor(outcome), null, key, json, headers)).map(at -> at == null
-                ? null
-                : new RecordRef(at.topic(), at.partition(), at.offset()))
+        return sender.send(new ProducerRecord<>(destination.topic(), null, key, json, headers))
+                .map(at -> new RecordRef(at.topic(), at.partition(), at.offset()))
                 .onFailure().recoverWithUni(failure -> {
                     if (DeadLetterWriter.isTooLarge(failure) || failure instanceof SerializationException
                             || failure instanceof InvalidTopicException) {
@@ -157,7 +157,14 @@ public final class OutcomePublisher {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    private String topicFor(String outcome) {
+    /** An outcome's topic and its {@code ce_type} header, made once. */
+    private record Destination(String topic, byte[] type) {
+        Destination(String topic, String outcome) {
+            this(topic, utf8(TYPE_PREFIX + outcome));
+        }
+    }
+
+    private Destination destinationOf(String outcome) {
         return switch (outcome) {
             case "succeeded" -> succeeded;
             case "rate_limited" -> rateLimited;
