@@ -143,23 +143,24 @@ public final class Benchmark {
         // the measured runs are not penalised against each other. (A production broker and provider are
         // long-running and warm.)
         throughputRun("harness-warm-up", new Latency.Fixed(300), 2 * n1, 2_000, c);
-        if (System.getProperty("bench.only", "").equals("s1")) {
+        String only = System.getProperty("bench.only", "");
+        if (only.equals("s1")) {
             Run probe = throughputRun("s1-fixed", new Latency.Fixed(300), n1, 2_000, c);
             System.out.printf("s1 probe: %.0f cmd/s (%.1f %% of %.0f), cpu %d ms%n", probe.throughput(),
                     probe.throughput() * 100 / (c / 0.3), c / 0.3, probe.cpuMs);
             return;
         }
-        if (System.getProperty("bench.only", "").equals("s3")) {
+        if (only.equals("s3")) {
             Run probe = throughputRun("s3", new Latency.Fixed(0), scaled(20_000), 2_000, c);
             System.out.printf("s3 probe: %.0f cmd/s, cpu %d ms%n", probe.throughput(), probe.cpuMs);
             return;
         }
-        if (System.getProperty("bench.only", "").equals("s5")) {
+        if (only.equals("s5")) {
             Run probe = throughputRun("s5", new Latency.Fixed(3_000), 4_000, 4_000, 2_048);
             System.out.printf("s5 probe: %d MB RSS with %d open%n", probe.maxRssKb / 1024, probe.maxConcurrent);
             return;
         }
-        if (System.getProperty("bench.only", "").equals("s6")) {
+        if (only.equals("s6")) {
             for (boolean bursts : new boolean[]{true, false}) {
                 for (boolean coalesce : new boolean[]{true, false}) {
                     System.out.println(coalescingRun("s6", coalesce, bursts));
@@ -167,13 +168,13 @@ public final class Benchmark {
             }
             return;
         }
-        if (System.getProperty("bench.only", "").equals("s4")) {
+        if (only.equals("s4")) {
             double rate = Double.parseDouble(System.getProperty("bench.s4.rate", String.valueOf(c / 0.3 / 2)));
             long[] probe = pacedRun("s4", rate, Math.max(5, (int) (15 * scale)));
             System.out.printf("s4 probe: added latency p50 %d ms, p99 %d ms at %.0f cmd/s%n", probe[0], probe[1], rate);
             return;
         }
-        if (System.getProperty("bench.only", "").equals("s2")) {
+        if (only.equals("s2")) {
             BudgetResult probe = budgetRun("s2", c, PENDING, 90);
             System.out.printf("s2 probe: per key %.1f–%.1f req/s of %.1f, 429s after minute 1: %d%n", probe.minRate(),
                     probe.maxRate(), 600.0 * TIME_SCALE_S2 / 60, probe.late429());
@@ -570,6 +571,11 @@ public final class Benchmark {
         return ms == Long.MAX_VALUE ? -1 : (long) Math.ceil(ms * (double) TIME_SCALE_S6 / 1000);
     }
 
+    /** The value at rank {@code q} (0 to 1) of {@code sorted}, non-empty: the element at index {@code q × size}, or the last. */
+    private static long rank(List<Long> sorted, double q) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * q)));
+    }
+
     /** Sends commands at {@code rate}/s for {@code seconds} to a warmed-up service; returns p50 and p99 of the added latency. */
     private long[] pacedRun(String id, double rate, int seconds) throws Exception {
         Topics t = topics(id);
@@ -606,9 +612,9 @@ public final class Benchmark {
                 String commandId = JSON.readTree(outcome.value()).path("commandId").asText();
                 Long sent = sentAt.get(commandId);
                 if (sent != null) {
-                    added.add(outcome.timestamp() - sent - 300);
-                    bySecond.computeIfAbsent((int) ((sent - firstSent) / 1000), s -> new ArrayList<>())
-                            .add(outcome.timestamp() - sent - 300);
+                    long ms = outcome.timestamp() - sent - 300;
+                    added.add(ms);
+                    bySecond.computeIfAbsent((int) ((sent - firstSent) / 1000), s -> new ArrayList<>()).add(ms);
                 }
             }
             service.stop();
@@ -616,14 +622,13 @@ public final class Benchmark {
             StringBuilder perSecond = new StringBuilder(id + " added latency by second sent (p50/p99/max ms):");
             bySecond.forEach((second, ms) -> {
                 ms.sort(null);
-                perSecond.append(' ').append(ms.get(ms.size() / 2)).append('/')
-                        .append(ms.get(Math.min(ms.size() - 1, (int) (ms.size() * 0.99)))).append('/')
+                perSecond.append(' ').append(rank(ms, 0.5)).append('/').append(rank(ms, 0.99)).append('/')
                         .append(ms.get(ms.size() - 1));
             });
             System.out.println(perSecond);
             added.sort(null);
-            long p50 = added.get(added.size() / 2);
-            long p99 = added.get(Math.min(added.size() - 1, (int) (added.size() * 0.99)));
+            long p50 = rank(added, 0.5);
+            long p99 = rank(added, 0.99);
             System.out.printf("%s: %d commands at %.0f/s, added latency p50 %d ms p99 %d ms%n", id, n, rate, p50, p99);
             return new long[]{p50, p99};
         }
