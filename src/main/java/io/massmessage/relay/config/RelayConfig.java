@@ -126,7 +126,7 @@ public interface RelayConfig {
      * An update whose {@code issuedAt} is older than that of an update already applied to the same message is
      * never applied: it ends {@code failed} with category {@code superseded}, without a provider call (CONTRACT
      * §2). What was applied is kept per message (the newest {@code issuedAt}) in a compacted topic of the
-     * relay's own, written to the command's partition number before the outcome, and read back when a
+     * relay's own, written to the command's partition number beside the outcome, and read back when a
      * partition is assigned, so the guard holds across restarts and rebalances.
      */
     interface StaleGuard {

@@ -19,6 +19,7 @@ import io.massmessage.relay.outcome.EarlierOutcomes;
 import io.massmessage.relay.outcome.Origin;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
+import io.massmessage.relay.outcome.RecordRef;
 import io.massmessage.relay.provider.ErrorCategory;
 import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
@@ -254,13 +255,15 @@ public class RelayPipeline {
             return deadLetter(record, kafka, taken, invalid.kind().name(), invalid.getMessage())
                     .onTermination().invoke(taken::finish);
         }
-        if (replays.alreadyAnswered(partition, kafka.getOffset(), command.messageKey())) {
+        ReplayCheck.Earlier earlier = replays.earlier(partition, kafka.getOffset(), command.messageKey());
+        if (earlier != ReplayCheck.Earlier.NOTHING) {
             if (LOG.isDebugEnabled()) {
                 CommandLog.with(command, trace,
                         () -> LOG.debugf("replayed command %s was answered before the replay; not sent again",
                                 command.commandId()));
             }
-            return skipAnswered(record, taken, span);
+            return earlier == ReplayCheck.Earlier.APPLIED ? skipApplied(record, taken, span, partition, command)
+                    : skipAnswered(record, taken, span);
         }
         Origin origin = new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
         pending.incrementAndGet();
@@ -437,15 +440,19 @@ public class RelayPipeline {
     private Uni<Void> publish(Answering answering, Outcome outcome, String coalescedInto, UpdateCommand appliedAs) {
         TopicPartition partition = answering.partition();
         BooleanSupplier keepTrying = keepTrying(answering.taken());
-        // what was applied is recorded for the stale guard before its outcome is published: a crash between the
-        // two replays a command the guard already knows, never one it missed
-        // and the answer is recorded for idempotency once it is on the broker, where its offset is known
-        return answering.taken().publish(() -> (outcome instanceof Outcome.Succeeded
-                ? applied.applied(partition, appliedAs, keepTrying)
-                : Uni.createFrom().voidItem())
-                .chain(() -> publisher.publish(outcome, coalescedInto, answering.trace(), answering.origin(),
-                        keepTrying))
-                .chain(at -> applied.answered(partition, outcome, at, keepTrying)));
+        // What was applied is recorded for the stale guard beside its outcome, both sent at once (one produce round
+        // trip before the outcome, not two): after a crash between the two a replay either finds the guard's record,
+        // or finds the outcome succeeded and records it again (skipApplied). The answer is recorded for idempotency
+        // once the outcome is on the broker, where its offset is known.
+        return answering.taken().publish(() -> {
+            Uni<RecordRef> published = publisher.publish(outcome, coalescedInto, answering.trace(), answering.origin(),
+                    keepTrying);
+            Uni<RecordRef> recorded = outcome instanceof Outcome.Succeeded
+                    ? Uni.combine().all().unis(applied.applied(partition, appliedAs, keepTrying), published)
+                            .with((guard, at) -> at)
+                    : published;
+            return recorded.chain(at -> applied.answered(partition, outcome, at, keepTrying));
+        });
     }
 
     /**
@@ -498,6 +505,25 @@ public class RelayPipeline {
     private static Outcome superseded(UpdateCommand command, Instant newer) {
         return Outcome.Failed.of(command, 0, 0, ErrorCategory.superseded, "an update of this message issued at "
                 + newer + " was already applied; this command was issued at " + command.issuedAt());
+    }
+
+    /**
+     * Acknowledges a replayed command whose outcome {@code succeeded} an earlier owner already published, once the
+     * stale guard records it as applied (a no-op when the guard's record landed too); at its message's turn, so
+     * the guard's topic keeps the newest of its message's updates last.
+     */
+    private Uni<Void> skipApplied(Message<byte[]> record, TakenRecord taken, CommandSpans.CommandSpan span,
+            TopicPartition partition, UpdateCommand command) {
+        return sequencer.run(command.messageKey(),
+                () -> taken.publish(() -> applied.applied(partition, command, keepTrying(taken))))
+                .onItemOrFailure().transformToUni((done, failure) -> {
+                    if (failure == null) {
+                        return skipAnswered(record, taken, span);
+                    }
+                    taken.finish(); // handed back: the partition's next owner replays it
+                    span.handedBack();
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     /** Acknowledges a replayed record whose outcome or dead letter an earlier owner already published ({@link ReplayCheck}). */

@@ -56,11 +56,11 @@ import org.jboss.logging.Logger;
  * The stale-update guard's memory: for each message, the newest {@code issuedAt} of an update the relay applied
  * to it (CONTRACT §2). A command older than that is not sent ({@link #newerApplied}); a command applied is
  * recorded ({@link #applied}) in a compacted topic of the relay's own, keyed by the message and written to the
- * command's partition number, before its outcome is published, so a crash between the two only replays a
- * command the guard already knows. When a partition is assigned its memory is read back from that topic
- * ({@link #assigned}, on the consumer's polling thread, before the partition's first poll), so the guard holds
- * across restarts and rebalances. Entries older than {@code relay.stale-guard.retention} are forgotten, which
- * bounds the memory by the messages updated within it.
+ * command's partition number, beside its outcome (both sent at once; a crash between the two replays a command
+ * the guard knows, or one whose outcome {@code succeeded}, which the replay records here again). When a partition
+ * is assigned its memory is read back from that topic ({@link #assigned}, on the consumer's polling thread, before
+ * the partition's first poll), so the guard holds across restarts and rebalances. Entries older than
+ * {@code relay.stale-guard.retention} are forgotten, which bounds the memory by the messages updated within it.
  *
  * <p>The same topic keeps the relay's answers for idempotency (CONTRACT §2, {@code relay.idempotency.*}): a
  * command that ended {@code succeeded}, or {@code failed} for good, is recorded with the outcome record that

@@ -41,6 +41,10 @@ import org.jboss.logging.Logger;
  * <p>Order per message stays safe even when the check saw only part of the answers: once a command of a
  * message is processed again in a replay, its later commands are processed again too, never skipped.
  * Anything that goes wrong here leaves the records to be processed again, as plain at-least-once would.
+ *
+ * <p>A replayed command whose earlier answer was {@code succeeded} is told apart ({@link Earlier#APPLIED}): its
+ * update reached the provider, and the stale guard's record of it, written beside that outcome, may not have
+ * landed before the crash, so the pipeline records it again before it acknowledges the command.
  */
 @ApplicationScoped
 public class ReplayCheck {
@@ -50,6 +54,7 @@ public class ReplayCheck {
     private final RelayConfig.ReplayCheck config;
     private final Map<String, Object> kafka;
     private final String commandTopic;
+    private final String succeededTopic;
     private final List<String> answerTopics;
     private final Map<TopicPartition, Replay> replays = new ConcurrentHashMap<>();
 
@@ -57,16 +62,30 @@ public class ReplayCheck {
     public ReplayCheck(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
             @ConfigProperty(name = "mp.messaging.incoming.commands.topic") String commandTopic,
             @ConfigProperty(name = "mp.messaging.incoming.commands.dead-letter-queue.topic") String deadLetter) {
-        this(config.replayCheck(), kafka, commandTopic, List.of(config.topics().succeeded(), config.topics().failed(),
-                config.topics().rateLimited(), deadLetter));
+        this(config.replayCheck(), kafka, commandTopic, config.topics().succeeded(),
+                List.of(config.topics().failed(), config.topics().rateLimited(), deadLetter));
     }
 
-    ReplayCheck(RelayConfig.ReplayCheck config, Map<String, Object> kafka, String commandTopic,
-            List<String> answerTopics) {
+    /** {@code otherAnswers}: the topics of the answers other than {@code succeeded} (failed, rate-limited, dead letters). */
+    ReplayCheck(RelayConfig.ReplayCheck config, Map<String, Object> kafka, String commandTopic, String succeededTopic,
+            List<String> otherAnswers) {
         this.config = config;
         this.kafka = kafka;
         this.commandTopic = commandTopic;
-        this.answerTopics = List.copyOf(answerTopics);
+        this.succeededTopic = succeededTopic;
+        List<String> topics = new ArrayList<>(List.of(succeededTopic));
+        topics.addAll(otherAnswers);
+        this.answerTopics = List.copyOf(topics);
+    }
+
+    /** What an earlier owner answered for a replayed record. */
+    public enum Earlier {
+        /** Nothing the replay may skip: the record is processed (again). */
+        NOTHING,
+        /** An outcome other than {@code succeeded}, or a dead letter: acknowledged as it is. */
+        ANSWERED,
+        /** An outcome {@code succeeded}: its update was applied, which the stale guard must know. */
+        APPLIED
     }
 
     /**
@@ -75,9 +94,13 @@ public class ReplayCheck {
      * (and its set of messages processed again) ends there, and its memory is bounded by the answered
      * offsets, not by the backlog behind them.
      */
-    record Replay(long from, long to, long[] answered, Set<String> rerun) {
+    record Replay(long from, long to, long[] answered, long[] applied, Set<String> rerun) {
         boolean isAnswered(long offset) {
             return Arrays.binarySearch(answered, offset) >= 0;
+        }
+
+        boolean isApplied(long offset) {
+            return Arrays.binarySearch(applied, offset) >= 0;
         }
     }
 
@@ -122,7 +145,8 @@ public class ReplayCheck {
                     return;
                 }
                 Map<TopicPartition, Set<Long>> answered = new HashMap<>();
-                Scan scan = scan(reader, first - config.clockSkew().toMillis(), ranges, answered, started);
+                Map<TopicPartition, Set<Long>> applied = new HashMap<>();
+                Scan scan = scan(reader, first - config.clockSkew().toMillis(), ranges, answered, applied, started);
                 long replayed = 0;
                 long skippable = 0;
                 for (Map.Entry<TopicPartition, long[]> range : ranges.entrySet()) {
@@ -131,8 +155,10 @@ public class ReplayCheck {
                     replayed += range.getValue()[1] - range.getValue()[0];
                     skippable += offsets.length;
                     if (offsets.length > 0) {
+                        long[] succeeded = applied.getOrDefault(range.getKey(), Set.of()).stream()
+                                .mapToLong(Long::longValue).sorted().toArray();
                         replays.put(range.getKey(), new Replay(range.getValue()[0], offsets[offsets.length - 1] + 1,
-                                offsets, ConcurrentHashMap.newKeySet()));
+                                offsets, succeeded, ConcurrentHashMap.newKeySet()));
                     }
                 }
                 LOG.infof(
@@ -159,21 +185,29 @@ public class ReplayCheck {
      * command is not skipped once an earlier command of its message is being processed again.
      */
     public boolean alreadyAnswered(TopicPartition partition, long offset, String messageKey) {
+        return earlier(partition, offset, messageKey) != Earlier.NOTHING;
+    }
+
+    /**
+     * What an earlier owner of the partition answered for the record at {@code offset}, as
+     * {@link #alreadyAnswered} decides it, telling a {@code succeeded} outcome apart.
+     */
+    public Earlier earlier(TopicPartition partition, long offset, String messageKey) {
         Replay replay = replays.get(partition);
         if (replay == null || offset < replay.from()) {
-            return false;
+            return Earlier.NOTHING;
         }
         if (offset >= replay.to()) {
             replays.remove(partition, replay); // the replay is over
-            return false;
+            return Earlier.NOTHING;
         }
         if (replay.isAnswered(offset) && (messageKey == null || !replay.rerun().contains(messageKey))) {
-            return true;
+            return replay.isApplied(offset) ? Earlier.APPLIED : Earlier.ANSWERED;
         }
         if (messageKey != null) {
             replay.rerun().add(messageKey);
         }
-        return false;
+        return Earlier.NOTHING;
     }
 
     /** Partitions with a replay in progress (for tests and logs). */
@@ -217,7 +251,7 @@ public class ReplayCheck {
     record Scan(long read, boolean complete) {}
 
     private Scan scan(KafkaConsumer<byte[], byte[]> reader, long since, Map<TopicPartition, long[]> ranges,
-            Map<TopicPartition, Set<Long>> answered, long started) {
+            Map<TopicPartition, Set<Long>> answered, Map<TopicPartition, Set<Long>> applied, long started) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : answerTopics) {
             List<PartitionInfo> infos = reader.partitionsFor(topic, Duration.ofSeconds(10));
@@ -255,6 +289,9 @@ public class ReplayCheck {
                     long[] range = ranges.get(source);
                     if (range != null && origin.offset() >= range[0] && origin.offset() < range[1]) {
                         answered.computeIfAbsent(source, p -> new HashSet<>()).add(origin.offset());
+                        if (record.topic().equals(succeededTopic)) {
+                            applied.computeIfAbsent(source, p -> new HashSet<>()).add(origin.offset());
+                        }
                     }
                 }
             }

@@ -3,6 +3,7 @@ package io.massmessage.relay.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.massmessage.relay.outcome.Origin;
 import io.massmessage.relay.testing.Commands;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.OutcomeRecords;
@@ -19,6 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,6 +80,19 @@ class CrashRecoveryIT {
             // the simulator counts a request when it answers it: let it answer what the killed service had open
             await().atMost(Duration.ofSeconds(10)).until(() -> simulator.counters().concurrent() == 0);
             long callsAtKill = simulator.counters().total();
+            // A kill between an outcome and the stale guard's record, sent beside it, forged (a kill rarely lands in
+            // that window): a command whose outcome succeeded is on the broker, uncommitted, with no guard record.
+            String forgedKey = Commands.key("onlyfansapi", "acct_forged");
+            RecordMetadata forged = client.sendRecords(List.of(new ProducerRecord<>(Topics.COMMANDS, utf8(forgedKey),
+                    utf8(Commands.command("crash-forged", "onlyfansapi", "acct_forged", "m-forged",
+                            "{\"text\":\"forged\"}")))))
+                    .get(0);
+            RecordHeaders origin = new RecordHeaders();
+            new Origin(Topics.COMMANDS, forged.partition(), forged.offset()).writeTo(origin);
+            client.sendRecords(List.of(new ProducerRecord<>(Topics.SUCCEEDED, null, utf8(forgedKey),
+                    utf8("{\"commandId\":\"crash-forged\",\"provider\":\"onlyfansapi\",\"account\":\"acct_forged\","
+                            + "\"messageId\":\"m-forged\",\"outcome\":\"succeeded\"}"),
+                    origin)));
             try (ServiceProcess second = ServiceProcess.start(props, logs.resolve("run-2.log"))) {
                 await().atMost(Duration.ofSeconds(300))
                         .until(() -> OutcomeRecords.distinctCommandIds(client).size() >= COMMANDS);
@@ -88,6 +105,11 @@ class CrashRecoveryIT {
                                 + "\",\"issuedAt\":\"2026-11-22T09:00:00Z\",\"update\":{\"text\":\"stale\"}}");
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> OutcomeRecords.distinctCommandIds(client).contains("crash-stale"));
+                // older than the forged command: the replay that skipped it recorded it for the guard
+                client.send(Topics.COMMANDS, forgedKey, Commands.command("crash-forged-stale", "onlyfansapi",
+                        "acct_forged", "m-forged", "{\"text\":\"stale\"}").replace("T10:00:00Z", "T09:00:00Z"));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> OutcomeRecords.distinctCommandIds(client).contains("crash-forged-stale"));
                 // a command the killed service answered, sent again: answered with that outcome, not sent (idempotency)
                 Map.Entry<String, String> original = load.stream()
                         .filter(e -> e.getValue().contains("\"" + answeredId + "\"")).findFirst().orElseThrow();
@@ -114,7 +136,8 @@ class CrashRecoveryIT {
                     all.size(), distinct.size(), duplicates, calls, calls - COMMANDS,
                     deadLetters.size(), INVALID, seconds);
 
-            assertThat(distinct).hasSize(COMMANDS + 1);
+            assertThat(distinct).as("the load, the stale retry, the forged command and its stale retry")
+                    .hasSize(COMMANDS + 3);
             assertThat(repeated).as("the command sent again got its earlier outcome, marked duplicateOf").hasSize(1)
                     .allMatch(v -> v.contains("\"" + answeredId + "\"") && v.contains("\"succeeded\""));
             String stale = client.seen(r -> r.topic().equals(Topics.FAILED)).stream()
@@ -122,11 +145,19 @@ class CrashRecoveryIT {
                     .findFirst().orElseThrow();
             assertThat(stale).as("the restarted service read back what the killed one applied")
                     .contains("\"category\":\"superseded\"").contains("\"attempts\":0");
+            assertThat(
+                    client.seen(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"crash-forged-stale\""))
+                            .stream().map(r -> r.topic() + " " + new String(r.value(), StandardCharsets.UTF_8)))
+                    .as("a replayed succeeded command whose guard record was lost is recorded again")
+                    .singleElement().asString().startsWith(Topics.FAILED + " ").contains("\"category\":\"superseded\"");
+            assertThat(OutcomeRecords.commandIds(client).stream().filter("crash-forged"::equals))
+                    .as("the forged command, already answered, is not answered again").hasSize(1);
             assertThat(deadLetters).as("each invalid record dead-lettered once").hasSize(INVALID)
                     .doesNotHaveDuplicates();
             assertThat(calls).isGreaterThanOrEqualTo(COMMANDS);
             assertThat(simulator.counters().updatesByMessage().values().stream().flatMap(List::stream))
-                    .as("the stale retry never reached the provider").doesNotContain("stale")
+                    .as("the stale retries never reached the provider").doesNotContain("stale")
+                    .as("nor the replayed forged command").doesNotContain("forged")
                     .as("nor the command sent again").noneMatch(update -> update.startsWith("again-"));
             // The restarted service skips the replayed records whose outcome the killed one had published
             // (ReplayCheck): no command is answered twice, and only what was in flight at the kill is sent again.
@@ -140,5 +171,9 @@ class CrashRecoveryIT {
                     .forEach((message, updates) -> assertThat(updates.get(updates.size() - 1)).as(message)
                             .isEqualTo("seq-" + (COMMANDS / MESSAGES - 1)));
         }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

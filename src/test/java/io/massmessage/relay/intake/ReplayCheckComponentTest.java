@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class ReplayCheckComponentTest {
 
     private static final String COMMANDS = "replay-commands";
-    private static final List<String> ANSWERS = List.of("replay-succeeded", "replay-failed", "replay-rate-limited",
+    private static final String SUCCEEDED = "replay-succeeded";
+    private static final List<String> OTHER_ANSWERS = List.of("replay-failed", "replay-rate-limited",
             "replay-dead-letter");
     private static final TopicPartition P0 = new TopicPartition(COMMANDS, 0);
     private static final TopicPartition P1 = new TopicPartition(COMMANDS, 1);
@@ -42,7 +43,8 @@ class ReplayCheckComponentTest {
     static void broker() throws Exception {
         kafka = EmbeddedKafka.start(1);
         kafka.createTopics(2, COMMANDS);
-        kafka.createTopics(1, ANSWERS.toArray(String[]::new));
+        kafka.createTopics(1, SUCCEEDED);
+        kafka.createTopics(1, OTHER_ANSWERS.toArray(String[]::new));
         long now = System.currentTimeMillis();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new ByteArraySerializer(),
@@ -95,13 +97,16 @@ class ReplayCheckComponentTest {
             assertThat(replay.answered())
                     .as("5 and 7 by outcomes, 9 by a dead letter; 8's answer is too old to be read")
                     .containsExactly(5L, 7L, 9L);
+            assertThat(replay.applied()).as("5's outcome succeeded").containsExactly(5L);
 
             assertThat(check.alreadyAnswered(P0, 4, "m0")).as("committed before the replay").isFalse();
-            assertThat(check.alreadyAnswered(P0, 5, "m1")).isTrue();
+            assertThat(check.earlier(P0, 5, "m1")).as("succeeded: applied, which the stale guard must know")
+                    .isEqualTo(ReplayCheck.Earlier.APPLIED);
             assertThat(check.alreadyAnswered(P0, 6, "m2")).as("not answered: processed again").isFalse();
             assertThat(check.alreadyAnswered(P0, 7, "m2"))
                     .as("answered, but an earlier command of its message is processed again: so is this one").isFalse();
-            assertThat(check.alreadyAnswered(P0, 9, null)).as("an invalid record already dead-lettered").isTrue();
+            assertThat(check.earlier(P0, 9, null)).as("an invalid record already dead-lettered")
+                    .isEqualTo(ReplayCheck.Earlier.ANSWERED);
             assertThat(check.alreadyAnswered(P1, 2, "m3")).as("nothing replayed on partition 1").isFalse();
             assertThat(check.alreadyAnswered(P0, 12, "m4")).as("past the last answered offset").isFalse();
             assertThat(check.replays()).as("the replay is over: its memory is freed").doesNotContainKey(P0);
@@ -120,7 +125,10 @@ class ReplayCheckComponentTest {
             assertThat(check.replays().get(P0).answered()).containsExactly(3L, 5L, 7L, 9L);
             assertThat(check.replays().get(P1).answered()).containsExactly(2L);
             assertThat(check.alreadyAnswered(P0, 3, "m1")).isTrue();
-            assertThat(check.alreadyAnswered(P1, 2, "m3")).isTrue();
+            assertThat(check.earlier(P0, 7, "m2")).as("failed: answered, nothing applied")
+                    .isEqualTo(ReplayCheck.Earlier.ANSWERED);
+            assertThat(check.earlier(P1, 2, "m3")).as("rate_limited: answered, nothing applied")
+                    .isEqualTo(ReplayCheck.Earlier.ANSWERED);
         }
     }
 
@@ -144,7 +152,7 @@ class ReplayCheckComponentTest {
     private static ReplayCheck check(boolean enabled) {
         return new ReplayCheck(
                 new TestConfigs.ReplayCheckPolicy(enabled, 500_000, Duration.ofSeconds(15), Duration.ofSeconds(30)),
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), COMMANDS, ANSWERS);
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), COMMANDS, SUCCEEDED, OTHER_ANSWERS);
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String group) {
