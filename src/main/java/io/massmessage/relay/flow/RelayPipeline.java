@@ -448,11 +448,27 @@ public class RelayPipeline {
             Uni<RecordRef> published = publisher.publish(outcome, coalescedInto, answering.trace(), answering.origin(),
                     keepTrying);
             Uni<RecordRef> recorded = outcome instanceof Outcome.Succeeded
-                    ? Uni.combine().all().unis(applied.applied(partition, appliedAs, keepTrying), published)
-                            .with((guard, at) -> at)
+                    ? bothWritten(applied.applied(partition, appliedAs, keepTrying), published)
                     : published;
             return recorded.chain(at -> applied.answered(partition, outcome, at, keepTrying));
         });
+    }
+
+    /**
+     * Where the outcome landed once both writes ended, or the failure of either (the outcome's first). Neither is
+     * abandoned for the other's failure: a revocation waits for what is still on its way ({@link TakenRecord#publish}).
+     */
+    static Uni<RecordRef> bothWritten(Uni<Void> guard, Uni<RecordRef> outcome) {
+        return Uni.combine().all()
+                .unis(guard.onItemOrFailure().transform((done, failure) -> Optional.ofNullable(failure)),
+                        outcome.onItemOrFailure().transform((at, failure) -> failure != null ? failure : at))
+                .asTuple().chain(both -> {
+                    if (both.getItem2() instanceof Throwable failure) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    return both.getItem1().isPresent() ? Uni.createFrom().failure(both.getItem1().get())
+                            : Uni.createFrom().item((RecordRef) both.getItem2());
+                });
     }
 
     /**
