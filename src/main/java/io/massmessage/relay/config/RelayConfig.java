@@ -150,21 +150,28 @@ public interface RelayConfig {
         Duration rebuildMaxTime();
     }
 
-    /** Idempotent command ids (history.AppliedUpdates, which keeps them in the stale guard's topic). */
+    /** Idempotent command ids (history.AppliedUpdates, which keeps them in a topic of their own). */
     Idempotency idempotency();
 
     /**
      * A command whose {@code commandId} already ended {@code succeeded}, or {@code failed} with a permanent
      * category, within the window is not sent again: the earlier outcome is published again with
      * {@code duplicateOf} naming its record (CONTRACT §2). After {@code rate_limited}, {@code expired} or
-     * {@code failed}/{@code unavailable} the same id is a legitimate retry. The answers are recorded in the
-     * stale guard's topic ({@code relay.stale-guard.topic}) after the outcome is on the broker, and read back
-     * when a partition is assigned.
+     * {@code failed}/{@code unavailable} the same id is a legitimate retry. The answers are recorded in a topic
+     * of their own ({@code relay.idempotency.topic}) after the outcome is on the broker, and the newest are read
+     * back when a partition is assigned.
      */
     interface Idempotency {
         /** Whether commands are deduplicated by {@code commandId}. */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * The answers' topic: deleted after the window, at least as many partitions as the command topic (k8s/
+         * creates it with the same 12).
+         */
+        @WithDefault("mass-message.relay.answered-commands")
+        String topic();
 
         /** How long an answered {@code commandId} is remembered. */
         @WithDefault("24h")

@@ -44,6 +44,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -62,14 +63,17 @@ import org.jboss.logging.Logger;
  * the partition's first poll), so the guard holds across restarts and rebalances. Entries older than
  * {@code relay.stale-guard.retention} are forgotten, which bounds the memory by the messages updated within it.
  *
- * <p>The same topic keeps the relay's answers for idempotency (CONTRACT §2, {@code relay.idempotency.*}): a
+ * <p>The relay's answers for idempotency (CONTRACT §2, {@code relay.idempotency.*}) have a topic of their own: a
  * command that ended {@code succeeded}, or {@code failed} for good, is recorded with the outcome record that
  * answered it ({@link #answered}), in records of answers keyed {@value #COMMAND_KEY}{@code <first commandId>}
  * (one per write, carrying every id of its partition answered while the previous write was on its way), after that
  * outcome is on the broker (its offset is known only then; a crash in between replays the command, which
  * {@code intake.ReplayCheck} recognises as answered). A later command with that id is answered with that record
  * again ({@link #answeredBefore}). Kept per command partition for {@code relay.idempotency.window}, at most
- * {@code relay.idempotency.max-commands} per replica, shared evenly by the partitions it owns.
+ * {@code relay.idempotency.max-commands} per replica, shared evenly by the partitions it owns. The topic is deleted
+ * after the window, and an assignment reads back only its partition's newest records, as many as the partition's
+ * share of ids (each record carries one id or more): what is read back is bounded by that share, however long the
+ * relay has been running. (Answers of an earlier version, in the guard's topic, are still read back.)
  */
 @ApplicationScoped
 public class AppliedUpdates {
@@ -144,14 +148,16 @@ public class AppliedUpdates {
     private final Map<Integer, Map<String, Applied>> byPartition = new ConcurrentHashMap<>();
     /** Command partitions whose number the guard's topic has, so their records can be written there. */
     private final Set<Integer> durable = ConcurrentHashMap.newKeySet();
+    /** Command partitions whose number the answers' topic has. */
+    private final Set<Integer> durableIds = ConcurrentHashMap.newKeySet();
     private volatile Rebuild lastRebuild = new Rebuild(0, 0, 0, 0, true);
     private final ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
-    /** Writes one record of the guard's topic; the Uni ends when the broker has it. */
+    /** Writes one record of the guard's or the answers' topic; the Uni ends when the broker has it. */
     @FunctionalInterface
     interface Writer {
-        Uni<Void> write(String message, int partition, Instant timestamp, String value);
+        Uni<Void> write(String topic, String key, int partition, Instant timestamp, String value);
     }
 
     /**
@@ -162,8 +168,8 @@ public class AppliedUpdates {
     public AppliedUpdates(RelayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
             Clock clock, OutcomeSender sender) {
         this(config.staleGuard(), config.idempotency(), kafka,
-                (message, partition, timestamp, value) -> sender.send(new ProducerRecord<>(config.staleGuard().topic(),
-                        partition, timestamp.toEpochMilli(), message, value)).replaceWithVoid(),
+                (topic, key, partition, timestamp, value) -> sender.send(new ProducerRecord<>(topic, partition,
+                        timestamp.toEpochMilli(), key, value)).replaceWithVoid(),
                 new Backoff(config.publishRetry()), clock);
     }
 
@@ -226,7 +232,7 @@ public class AppliedUpdates {
             remember(applied, command.messageKey(), entry); // the topic lacks this partition: guarded here only
             return Uni.createFrom().voidItem();
         }
-        return write(command.messageKey(), partition.partition(), value, keepTrying, 0)
+        return write(config.topic(), command.messageKey(), partition.partition(), value, keepTrying, 0)
                 .invoke(() -> remember(applied, command.messageKey(), entry));
     }
 
@@ -273,7 +279,7 @@ public class AppliedUpdates {
                 outcome.command().identity());
         AnsweredIds remembered = answeredByPartition.computeIfAbsent(partition.partition(), p -> newIds());
         String commandId = outcome.command().commandId();
-        if (!durable.contains(partition.partition())) {
+        if (!durableIds.contains(partition.partition())) {
             remembered.put(commandId, answered); // the topic lacks this partition: remembered here only
             return Uni.createFrom().voidItem();
         }
@@ -335,7 +341,8 @@ public class AppliedUpdates {
                         .put("identity", pending.answered().identity());
             }
             AppliedUpdates.this
-                    .write(COMMAND_KEY + batch.get(0).commandId(), partition, value.toString(), keepTrying, 0)
+                    .write(ids.topic(), COMMAND_KEY + batch.get(0).commandId(), partition, value.toString(), keepTrying,
+                            0)
                     .subscribe().with(done -> {
                         for (Pending pending : batch) {
                             pending.remembered().put(pending.commandId(), pending.answered());
@@ -365,16 +372,17 @@ public class AppliedUpdates {
         return new AnsweredIds();
     }
 
-    private Uni<Void> write(String message, int partition, String value, BooleanSupplier keepTrying, int failures) {
-        return writer.write(message, partition, clock.instant(), value).onFailure().recoverWithUni(failure -> {
+    private Uni<Void> write(String topic, String key, int partition, String value, BooleanSupplier keepTrying,
+            int failures) {
+        return writer.write(topic, key, partition, clock.instant(), value).onFailure().recoverWithUni(failure -> {
             if (closed || !keepTrying.getAsBoolean()) {
                 return Uni.createFrom().failure(failure);
             }
             Duration wait = backoff.after(failures);
-            LOG.warnf("stale-guard record of %s not written (%s); retrying in %d ms", message,
+            LOG.warnf("record %s of %s not written (%s); retrying in %d ms", key, topic,
                     failure.getClass().getSimpleName(), wait.toMillis());
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                    .chain(() -> write(message, partition, value, keepTrying, failures + 1));
+                    .chain(() -> write(topic, key, partition, value, keepTrying, failures + 1));
         });
     }
 
@@ -388,7 +396,8 @@ public class AppliedUpdates {
 
     /**
      * Called on the consumer's polling thread when partitions are assigned, before any of their records is
-     * polled: reads back, from the guard's topic, what was applied to their messages within the retention.
+     * polled: reads back, from the guard's topic, what was applied to their messages within the retention, and from
+     * the answers' topic the newest answered ids.
      */
     public Rebuild assigned(Collection<TopicPartition> partitions) {
         if (!config.enabled() && !ids.enabled() || partitions.isEmpty()) {
@@ -403,58 +412,60 @@ public class AppliedUpdates {
         Set<Integer> owned = new java.util.HashSet<>(answeredByPartition.keySet());
         partitions.forEach(partition -> owned.add(partition.partition()));
         reshare(owned.size());
-        long records = 0;
-        boolean complete = true;
+        Read guard = new Read(0, true);
+        Read answers = new Read(0, true);
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerConfig())) {
-            int available = partitionCount(reader, config.topic());
-            if (available == 0 && create(partitionCount(reader, partitions.iterator().next().topic()))) {
-                for (long until = System.nanoTime() + 10_000_000_000L; available == 0
-                        && System.nanoTime() < until;) {
-                    available = partitionCount(reader, config.topic()); // the topic as the brokers know it
-                }
-            }
-            for (TopicPartition partition : partitions) {
-                if (partition.partition() < available) {
-                    durable.add(partition.partition());
-                }
-            }
-            int count = available;
-            List<TopicPartition> state = partitions.stream().map(TopicPartition::partition).distinct()
-                    .filter(p -> p < count).map(p -> new TopicPartition(config.topic(), p)).toList();
-            if (state.size() < partitions.size() && available > 0) {
-                LOG.errorf("stale guard: topic %s has %d partitions, fewer than the command topic; partitions %s are"
-                        + " not guarded across restarts", config.topic(), available, partitions);
-            }
-            if (!state.isEmpty()) {
-                reader.assign(state);
-                reader.seekToBeginning(state);
-                Map<TopicPartition, Long> ends = reader.endOffsets(state, Duration.ofSeconds(10));
-                while (!caughtUp(reader, ends)) {
-                    if (System.nanoTime() > deadline) {
-                        complete = false;
-                        break;
-                    }
-                    for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                        records++;
+            int commandPartitions = partitionCount(reader, partitions.iterator().next().topic());
+            if (config.enabled()) {
+                int available = ensure(reader, config.topic(), commandPartitions, guardTopicConfig());
+                List<TopicPartition> state = state(partitions, config.topic(), available, durable);
+                if (!state.isEmpty()) {
+                    // compacted: a record per message, and answers an earlier version of the relay wrote here
+                    reader.assign(state);
+                    reader.seekToBeginning(state);
+                    guard = readToEnd(reader, state, deadline, record -> {
                         if (record.key() != null && startsWith(record.key(), COMMAND_KEY_BYTES)) {
-                            if (record.timestamp() >= oldestId) {
-                                AnsweredIds into = readIds.computeIfAbsent(record.partition(), p -> newIds());
-                                readAnswers(record, into);
+                            if (ids.enabled() && record.timestamp() >= oldestId) {
+                                readAnswers(record, readIds.computeIfAbsent(record.partition(), p -> newIds()));
                             }
-                            continue;
+                            return;
                         }
                         Applied entry = parse(record);
                         if (entry != null && entry.recordedAtMs() >= oldest) {
                             remember(read.computeIfAbsent(record.partition(), p -> new HashMap<>()),
                                     new String(record.key(), StandardCharsets.UTF_8), entry);
                         }
+                    });
+                }
+            }
+            if (ids.enabled()) {
+                int available = ensure(reader, ids.topic(), commandPartitions, answersTopicConfig());
+                List<TopicPartition> state = state(partitions, ids.topic(), available, durableIds);
+                if (!state.isEmpty()) {
+                    // each record carries one id or more: a partition's newest `share` records hold all it may keep
+                    reader.assign(state);
+                    Map<TopicPartition, Long> ends = reader.endOffsets(state, Duration.ofSeconds(10));
+                    Map<TopicPartition, Long> since = new HashMap<>();
+                    state.forEach(partition -> since.put(partition, Math.max(0, oldestId)));
+                    Map<TopicPartition, OffsetAndTimestamp> windowStarts = reader.offsetsForTimes(since,
+                            Duration.ofSeconds(10));
+                    for (TopicPartition partition : state) {
+                        long end = ends.getOrDefault(partition, 0L);
+                        OffsetAndTimestamp windowStart = windowStarts.get(partition);
+                        long from = Math.max(windowStart == null ? end : windowStart.offset(), end - share);
+                        reader.seek(partition, Math.max(0, from));
                     }
+                    answers = readToEnd(reader, state, deadline, record -> {
+                        if (record.timestamp() >= oldestId) {
+                            readAnswers(record, readIds.computeIfAbsent(record.partition(), p -> newIds()));
+                        }
+                    });
                 }
             }
         } catch (RuntimeException e) {
-            complete = false;
-            LOG.warnf("stale guard: could not read %s back (%s); the partitions are guarded from what this replica"
-                    + " applies from now on", config.topic(), e.toString());
+            guard = new Read(guard.records(), false);
+            LOG.warnf("stale guard: could not read %s and %s back (%s); the partitions are guarded from what this"
+                    + " replica applies from now on", config.topic(), ids.topic(), e.toString());
         }
         int messages = 0;
         for (TopicPartition partition : partitions) {
@@ -465,13 +476,53 @@ public class AppliedUpdates {
             answeredByPartition.put(partition.partition(), answered == null ? newIds() : answered);
         }
         reshare(answeredByPartition.size());
-        Rebuild rebuild = new Rebuild(partitions.size(), records, messages, (System.nanoTime() - started) / 1_000_000,
-                complete);
+        boolean complete = guard.complete() && answers.complete();
+        Rebuild rebuild = new Rebuild(partitions.size(), guard.records() + answers.records(), messages,
+                (System.nanoTime() - started) / 1_000_000, complete);
         lastRebuild = rebuild;
-        LOG.infof("stale guard: %d messages and %d answered command ids of %s read back from %s (%d records) in %d"
-                + " ms%s", messages, answeredIds(), partitions, config.topic(), records, rebuild.millis(),
-                complete ? "" : ", incomplete");
+        LOG.infof("stale guard: %d messages of %s read back from %s (%d records), %d answered command ids from %s (%d"
+                + " records), in %d ms%s", messages, partitions, config.topic(), guard.records(), answeredIds(),
+                ids.topic(), answers.records(), rebuild.millis(), complete ? "" : ", incomplete");
         return rebuild;
+    }
+
+    /** Records read from one topic, and whether to its end within the time allowed. */
+    private record Read(long records, boolean complete) {}
+
+    private static Read readToEnd(KafkaConsumer<byte[], byte[]> reader, List<TopicPartition> state, long deadline,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        Map<TopicPartition, Long> ends = reader.endOffsets(state, Duration.ofSeconds(10));
+        long records = 0;
+        while (!caughtUp(reader, ends)) {
+            if (System.nanoTime() > deadline) {
+                return new Read(records, false);
+            }
+            for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                records++;
+                each.accept(record);
+            }
+        }
+        return new Read(records, true);
+    }
+
+    /**
+     * The partitions of {@code topic} to read for the command partitions assigned (those it has, {@code available}),
+     * each command partition it has marked in {@code writable}.
+     */
+    private List<TopicPartition> state(Collection<TopicPartition> partitions, String topic, int available,
+            Set<Integer> writable) {
+        for (TopicPartition partition : partitions) {
+            if (partition.partition() < available) {
+                writable.add(partition.partition());
+            }
+        }
+        List<TopicPartition> state = partitions.stream().map(TopicPartition::partition).distinct()
+                .filter(p -> p < available).map(p -> new TopicPartition(topic, p)).toList();
+        if (state.size() < partitions.size() && available > 0) {
+            LOG.errorf("stale guard: topic %s has %d partitions, fewer than the command topic; partitions %s are not"
+                    + " remembered across restarts", topic, available, partitions);
+        }
+        return state;
     }
 
     private static int partitionCount(KafkaConsumer<byte[], byte[]> reader, String topic) {
@@ -479,34 +530,60 @@ public class AppliedUpdates {
         return info == null ? 0 : info.size();
     }
 
+    /** The partitions {@code topic} has, once it is created where nothing did (k8s/ creates it beforehand). */
+    private int ensure(KafkaConsumer<byte[], byte[]> reader, String topic, int partitions,
+            Map<String, String> configs) {
+        int available = partitionCount(reader, topic);
+        if (available == 0 && create(topic, partitions, configs)) {
+            for (long until = System.nanoTime() + 10_000_000_000L; available == 0 && System.nanoTime() < until;) {
+                available = partitionCount(reader, topic); // the topic as the brokers know it
+            }
+        }
+        return available;
+    }
+
     /**
-     * Creates the guard's topic where nothing did (k8s/ creates it beforehand): compacted, as many partitions as
-     * the command topic, the broker's replication. Returns whether it exists now.
+     * The guard's topic: compacted (a record per message) and deleted after the retention, its segments rolled at
+     * a seventh of it (at least an hour) so that compaction can run before the retention ends.
      */
-    private boolean create(int partitions) {
+    Map<String, String> guardTopicConfig() {
+        long retention = config.retention().toMillis();
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention), TopicConfig.SEGMENT_MS_CONFIG,
+                Long.toString(Math.max(3_600_000L, retention / 7)));
+    }
+
+    /** The answers' topic: deleted after the window, its segments rolled at a quarter of it (at least 10 minutes). */
+    Map<String, String> answersTopicConfig() {
+        long window = ids.window().toMillis();
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(window), TopicConfig.SEGMENT_MS_CONFIG,
+                Long.toString(Math.max(600_000L, window / 4)));
+    }
+
+    /** Creates {@code topic} with as many partitions as the command topic and the broker's replication. */
+    private boolean create(String topic, int partitions, Map<String, String> configs) {
         if (partitions <= 0) {
             return false;
         }
-        NewTopic topic = new NewTopic(config.topic(), Optional.of(partitions), Optional.empty()).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG,
-                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG,
-                Long.toString(Math.max(config.retention().toMillis(), ids.window().toMillis()))));
+        NewTopic created = new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs);
         try (Admin admin = Admin.create(KafkaClientSettings.shared(kafka))) {
-            admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
-            LOG.infof("stale guard: created topic %s (%d partitions, compacted)", config.topic(), partitions);
+            admin.createTopics(List.of(created)).all().get(10, TimeUnit.SECONDS);
+            LOG.infof("stale guard: created topic %s (%d partitions, %s)", topic, partitions,
+                    configs.get(TopicConfig.CLEANUP_POLICY_CONFIG));
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
                 return true; // another replica created it meanwhile
             }
-            LOG.warnf("stale guard: could not create topic %s (%s)", config.topic(), e.getCause());
+            LOG.warnf("stale guard: could not create topic %s (%s)", topic, e.getCause());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (TimeoutException e) {
-            LOG.warnf("stale guard: no answer creating topic %s", config.topic());
+            LOG.warnf("stale guard: no answer creating topic %s", topic);
             return false;
         }
     }
@@ -577,6 +654,7 @@ public class AppliedUpdates {
             }
             reshare(answeredByPartition.size());
             durable.remove(partition.partition());
+            durableIds.remove(partition.partition());
         });
     }
 

@@ -128,6 +128,11 @@ class KubernetesManifestsTest {
         assertThat(RelayConfig.StaleGuard.class.getMethod("topic").getAnnotation(WithDefault.class).value())
                 .isEqualTo(guardTopic);
         channelTopics.add(guardTopic);
+        // and idempotency's: deleted after the window, as many partitions as the command topic
+        String answersTopic = "mass-message.relay.answered-commands";
+        assertThat(RelayConfig.Idempotency.class.getMethod("topic").getAnnotation(WithDefault.class).value())
+                .isEqualTo(answersTopic);
+        channelTopics.add(answersTopic);
         List<JsonNode> topics = all(docs, "KafkaTopic");
         assertThat(topics.stream().map(t -> t.at("/spec/topicName").asText()))
                 .containsExactlyInAnyOrderElementsOf(channelTopics);
@@ -141,6 +146,16 @@ class KubernetesManifestsTest {
         Duration retention = Duration.parse("PT" + RelayConfig.StaleGuard.class.getMethod("retention")
                 .getAnnotation(WithDefault.class).value().replace("7d", "168h").toUpperCase(Locale.ROOT));
         assertThat(guard.at("/spec/config/retention.ms").asLong()).isEqualTo(retention.toMillis());
+        assertThat(guard.at("/spec/config/segment.ms").asLong()).as("as the relay creates it")
+                .isEqualTo(Math.max(3_600_000L, retention.toMillis() / 7));
+        JsonNode answers = topics.stream().filter(t -> t.at("/spec/topicName").asText().equals(answersTopic))
+                .findFirst().orElseThrow();
+        assertThat(answers.at("/spec/partitions").asInt()).isEqualTo(commandPartitions);
+        assertThat(answers.at("/spec/config/cleanup.policy").asText()).isEqualTo("delete");
+        Duration window = Duration.parse("PT" + RelayConfig.Idempotency.class.getMethod("window")
+                .getAnnotation(WithDefault.class).value().toUpperCase(Locale.ROOT));
+        assertThat(answers.at("/spec/config/retention.ms").asLong()).isEqualTo(window.toMillis());
+        assertThat(answers.at("/spec/config/segment.ms").asLong()).isEqualTo(Math.max(600_000L, window.toMillis() / 4));
 
         // KEDA: lag of our group on our topic; never more replicas than partitions
         JsonNode scaled = one(docs, "ScaledObject");

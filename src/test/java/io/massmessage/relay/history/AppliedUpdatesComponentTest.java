@@ -59,20 +59,26 @@ class AppliedUpdatesComponentTest {
                 JsonNodeFactory.instance.objectNode());
     }
 
-    private static AppliedUpdates instance(String topic, VirtualTime time, Duration retention) {
-        return instance(topic, time, retention, new TestConfigs.IdempotencyPolicy(true, Duration.ofHours(24), 1000));
+    /** The answers' topic of the guard's {@code topic} in these tests. */
+    private static String answersOf(String topic) {
+        return topic + "-answers";
     }
 
-    private static AppliedUpdates instance(String topic, VirtualTime time, Duration retention,
-            TestConfigs.IdempotencyPolicy ids) {
+    private static AppliedUpdates instance(String topic, VirtualTime time, Duration retention) {
+        return instance(topic, time, retention, true, 1000);
+    }
+
+    private static AppliedUpdates instance(String topic, VirtualTime time, Duration retention, boolean idsOn,
+            int maxCommands) {
+        var ids = new TestConfigs.IdempotencyPolicy(idsOn, answersOf(topic), Duration.ofHours(24), maxCommands);
         Map<String, Object> settings = Map.of("bootstrap.servers", kafka.bootstrapServers());
         RecordSender<String, String> sender = new RecordSender<>(new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new StringSerializer()), "test-stale-guard-sender");
         return new AppliedUpdates(new TestConfigs.StaleGuardPolicy(true, topic, retention, Duration.ofSeconds(30)),
                 ids, settings,
-                (message, partition, timestamp, value) -> sender.send(new ProducerRecord<>(topic, partition,
-                        timestamp.toEpochMilli(), message, value)),
+                (target, key, partition, timestamp, value) -> sender.send(new ProducerRecord<>(target, partition,
+                        timestamp.toEpochMilli(), key, value)),
                 new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)), time);
     }
 
@@ -121,9 +127,19 @@ class AppliedUpdatesComponentTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicDescription created = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic);
             assertThat(created.partitions()).as("as many partitions as the command topic").hasSize(3);
-            String policy = admin.describeConfigs(Set.of(new ConfigResource(ConfigResource.Type.TOPIC, topic)))
-                    .all().get().values().iterator().next().get("cleanup.policy").value();
-            assertThat(policy).contains("compact");
+            var guard = admin.describeConfigs(Set.of(new ConfigResource(ConfigResource.Type.TOPIC, topic))).all().get()
+                    .values().iterator().next();
+            assertThat(guard.get("cleanup.policy").value()).isEqualTo("compact,delete");
+            assertThat(guard.get("retention.ms").value()).as("the guard's retention").isEqualTo("604800000");
+            assertThat(guard.get("segment.ms").value()).as("a day: compaction runs before the retention ends")
+                    .isEqualTo("86400000");
+            String answers = answersOf(topic);
+            assertThat(admin.describeTopics(Set.of(answers)).allTopicNames().get().get(answers).partitions())
+                    .as("the answers' topic, as many partitions too").hasSize(3);
+            var answersConfig = admin.describeConfigs(Set.of(new ConfigResource(ConfigResource.Type.TOPIC, answers)))
+                    .all().get().values().iterator().next();
+            assertThat(answersConfig.get("cleanup.policy").value()).isEqualTo("delete");
+            assertThat(answersConfig.get("retention.ms").value()).as("the window").isEqualTo("86400000");
         }
     }
 
@@ -227,8 +243,7 @@ class AppliedUpdatesComponentTest {
         String topic = "ids-history-" + UUID.randomUUID();
         kafka.createTopics(1, commands);
         TopicPartition p0 = partition(commands, 0);
-        AppliedUpdates history = instance(topic, new VirtualTime(Instant.now()), Duration.ofDays(7),
-                new TestConfigs.IdempotencyPolicy(true, Duration.ofHours(24), 3));
+        AppliedUpdates history = instance(topic, new VirtualTime(Instant.now()), Duration.ofDays(7), true, 3);
         history.assigned(List.of(p0));
         List<UpdateCommand> sent = List.of(command("a", null), command("b", null), command("c", null),
                 command("d", null), command("e", null));
@@ -240,6 +255,15 @@ class AppliedUpdatesComponentTest {
         assertThat(history.forgottenIds()).isEqualTo(2);
         assertThat(history.answeredBefore(p0, sent.get(0))).as("the oldest went first").isEmpty();
         assertThat(history.answeredBefore(p0, sent.get(4))).isPresent();
+
+        // one record per id (each written alone): the next owner reads back the newest three records only
+        AppliedUpdates next = instance(topic, new VirtualTime(Instant.now()), Duration.ofDays(7), true, 3);
+        AppliedUpdates.Rebuild rebuild = next.assigned(List.of(p0));
+        assertThat(rebuild.records()).as("the partition's share of ids, in records: not all five").isEqualTo(3);
+        assertThat(next.answeredIds()).isEqualTo(3);
+        assertThat(next.answeredBefore(p0, sent.get(1))).as("older than the newest three").isEmpty();
+        assertThat(next.answeredBefore(p0, sent.get(2))).isPresent();
+        assertThat(next.answeredBefore(p0, sent.get(4))).isPresent();
     }
 
     @Test
@@ -248,7 +272,7 @@ class AppliedUpdatesComponentTest {
         kafka.createTopics(1, commands);
         TopicPartition p0 = partition(commands, 0);
         AppliedUpdates history = instance("ids-history-" + UUID.randomUUID(), new VirtualTime(Instant.now()),
-                Duration.ofDays(7), new TestConfigs.IdempotencyPolicy(false, Duration.ofHours(24), 3));
+                Duration.ofDays(7), false, 3);
         history.assigned(List.of(p0));
         UpdateCommand command = command("a", null);
         history.answered(p0, succeeded(command), new RecordRef("s", 0, 1), () -> true).await()
@@ -319,8 +343,9 @@ class AppliedUpdatesComponentTest {
         }
     }
 
+    /** An earlier version wrote its answers to the guard's topic, without identities: they are still read back. */
     @Test
-    void anAnswerRecordWithoutIdentityMatchesAnyCommandWithItsId() throws Exception {
+    void anAnswerRecordWithoutIdentityInTheGuardsTopicMatchesAnyCommandWithItsId() throws Exception {
         String commands = "ids-commands-" + UUID.randomUUID();
         String topic = "ids-history-" + UUID.randomUUID();
         kafka.createTopics(1, commands);

@@ -116,7 +116,7 @@ public final class TestConfigs {
 
         @Override
         public RelayConfig.Idempotency idempotency() {
-            return new IdempotencyPolicy(true, Duration.ofHours(24), 50_000);
+            return new IdempotencyPolicy(true, "mass-message.relay.answered-commands", Duration.ofHours(24), 50_000);
         }
 
         @Override
@@ -143,7 +143,7 @@ public final class TestConfigs {
                 RelayConfig.StaleGuard {}
 
     /** Idempotency settings. */
-    public record IdempotencyPolicy(boolean enabled, Duration window, int maxCommands)
+    public record IdempotencyPolicy(boolean enabled, String topic, Duration window, int maxCommands)
             implements
                 RelayConfig.Idempotency {}
 
