@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -409,7 +411,7 @@ public class AppliedUpdates {
         long oldestId = clock.millis() - ids.window().toMillis();
         Map<Integer, Map<String, Applied>> read = new HashMap<>();
         Map<Integer, AnsweredIds> readIds = new HashMap<>();
-        Set<Integer> owned = new java.util.HashSet<>(answeredByPartition.keySet());
+        Set<Integer> owned = new HashSet<>(answeredByPartition.keySet());
         partitions.forEach(partition -> owned.add(partition.partition()));
         reshare(owned.size());
         Read guard = new Read(0, true);
@@ -423,7 +425,7 @@ public class AppliedUpdates {
                     // compacted: a record per message, and answers an earlier version of the relay wrote here
                     reader.assign(state);
                     reader.seekToBeginning(state);
-                    guard = readToEnd(reader, state, deadline, record -> {
+                    guard = readToEnd(reader, reader.endOffsets(state, Duration.ofSeconds(10)), deadline, record -> {
                         if (record.key() != null && startsWith(record.key(), COMMAND_KEY_BYTES)) {
                             if (ids.enabled() && record.timestamp() >= oldestId) {
                                 readAnswers(record, readIds.computeIfAbsent(record.partition(), p -> newIds()));
@@ -455,7 +457,7 @@ public class AppliedUpdates {
                         long from = Math.max(windowStart == null ? end : windowStart.offset(), end - share);
                         reader.seek(partition, Math.max(0, from));
                     }
-                    answers = readToEnd(reader, state, deadline, record -> {
+                    answers = readToEnd(reader, ends, deadline, record -> {
                         if (record.timestamp() >= oldestId) {
                             readAnswers(record, readIds.computeIfAbsent(record.partition(), p -> newIds()));
                         }
@@ -489,9 +491,9 @@ public class AppliedUpdates {
     /** Records read from one topic, and whether to its end within the time allowed. */
     private record Read(long records, boolean complete) {}
 
-    private static Read readToEnd(KafkaConsumer<byte[], byte[]> reader, List<TopicPartition> state, long deadline,
-            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        Map<TopicPartition, Long> ends = reader.endOffsets(state, Duration.ofSeconds(10));
+    /** Polls the assigned partitions up to {@code ends} (or the deadline), handing each record to {@code each}. */
+    private static Read readToEnd(KafkaConsumer<byte[], byte[]> reader, Map<TopicPartition, Long> ends, long deadline,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
         long records = 0;
         while (!caughtUp(reader, ends)) {
             if (System.nanoTime() > deadline) {

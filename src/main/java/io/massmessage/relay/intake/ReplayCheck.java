@@ -150,15 +150,12 @@ public class ReplayCheck {
                 long replayed = 0;
                 long skippable = 0;
                 for (Map.Entry<TopicPartition, long[]> range : ranges.entrySet()) {
-                    long[] offsets = answered.getOrDefault(range.getKey(), Set.of()).stream().mapToLong(Long::longValue)
-                            .sorted().toArray();
+                    long[] offsets = sorted(answered.get(range.getKey()));
                     replayed += range.getValue()[1] - range.getValue()[0];
                     skippable += offsets.length;
                     if (offsets.length > 0) {
-                        long[] succeeded = applied.getOrDefault(range.getKey(), Set.of()).stream()
-                                .mapToLong(Long::longValue).sorted().toArray();
                         replays.put(range.getKey(), new Replay(range.getValue()[0], offsets[offsets.length - 1] + 1,
-                                offsets, succeeded, ConcurrentHashMap.newKeySet()));
+                                offsets, sorted(applied.get(range.getKey())), ConcurrentHashMap.newKeySet()));
                     }
                 }
                 LOG.infof(
@@ -172,6 +169,11 @@ public class ReplayCheck {
             LOG.warnf(e, "replay check failed for %s: their replayed records are processed again (at-least-once)",
                     partitions);
         }
+    }
+
+    /** The offsets, sorted, for binary search; none for {@code null}. */
+    private static long[] sorted(Set<Long> offsets) {
+        return offsets == null ? new long[0] : offsets.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
     /** Forgets the replays of partitions taken away. */

@@ -5,6 +5,7 @@ import static io.massmessage.relay.testing.Commands.key;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
+import io.massmessage.relay.testing.Commands;
 import io.massmessage.relay.testing.EmbeddedKafka;
 import io.massmessage.relay.testing.KafkaTestClient;
 import io.massmessage.relay.testing.ServiceProcess;
@@ -597,11 +598,8 @@ public final class Benchmark {
                 m -> new String[]{"onlyfansapi", "acct_w" + (m % 50)});
         int n = (int) (rate * (warm + seconds));
         long made = System.currentTimeMillis();
-        List<Map.Entry<String, String>> paced = new ArrayList<>(n);
-        for (var command : commands(id, n, Math.max(1, n / 4), m -> new String[]{"onlyfansapi", "acct_p" + (m % 50)})) {
-            paced.add(Map.entry(command.getKey(), command.getValue().replace("2026-11-22T10:00:00Z",
-                    Instant.ofEpochMilli(made + paced.size()).toString())));
-        }
+        List<Map.Entry<String, String>> paced = commands(id, n, Math.max(1, n / 4),
+                m -> new String[]{"onlyfansapi", "acct_p" + (m % 50)}, i -> Instant.ofEpochMilli(made + i));
         Map<String, Long> sentAt = new HashMap<>();
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers(), t.out);
                 ServiceProcess service = ServiceProcess.start(props(id, t, 512, PENDING, Map.of()),
@@ -681,6 +679,7 @@ public final class Benchmark {
         }
         // each run its own history (stale guard, idempotency): a shared one would hand every run the ids of all before
         props.put("relay.stale-guard.topic", t.commands.replace("commands", "history"));
+        props.put("relay.idempotency.topic", t.commands.replace("commands", "answers"));
         props.put("relay.max-in-flight", String.valueOf(inFlight));
         props.put("relay.max-pending", String.valueOf(pending));
         props.put("quarkus.http.port", "0");
@@ -694,12 +693,18 @@ public final class Benchmark {
 
     private static List<Map.Entry<String, String>> commands(String id, int n, int messages,
             IntFunction<String[]> target) {
+        return commands(id, n, messages, target, i -> Commands.ISSUED_AT);
+    }
+
+    /** As {@link #commands(String, int, int, IntFunction)}, command i issued at {@code issuedAt(i)}. */
+    private static List<Map.Entry<String, String>> commands(String id, int n, int messages,
+            IntFunction<String[]> target, IntFunction<Instant> issuedAt) {
         List<Map.Entry<String, String>> commands = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int m = i % messages;
             String[] t = target.apply(m);
             commands.add(Map.entry(key(t[0], t[1]), command(id + "-" + i, t[0], t[1], String.valueOf(100_000 + m),
-                    "{\"text\":\"" + id + " update " + i / messages + "\"}")));
+                    issuedAt.apply(i), "{\"text\":\"" + id + " update " + i / messages + "\"}")));
         }
         return commands;
     }

@@ -107,7 +107,7 @@ class CrashRecoveryIT {
                         .until(() -> OutcomeRecords.distinctCommandIds(client).contains("crash-stale"));
                 // older than the forged command: the replay that skipped it recorded it for the guard
                 client.send(Topics.COMMANDS, forgedKey, Commands.command("crash-forged-stale", "onlyfansapi",
-                        "acct_forged", "m-forged", "{\"text\":\"stale\"}").replace("T10:00:00Z", "T09:00:00Z"));
+                        "acct_forged", "m-forged", Commands.ISSUED_AT.minusSeconds(3600), "{\"text\":\"stale\"}"));
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> OutcomeRecords.distinctCommandIds(client).contains("crash-forged-stale"));
                 // a command the killed service answered, sent again: answered with that outcome, not sent (idempotency)

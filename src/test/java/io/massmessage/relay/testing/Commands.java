@@ -1,5 +1,6 @@
 package io.massmessage.relay.testing;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,11 +10,20 @@ public final class Commands {
 
     private Commands() {}
 
-    /** A command with the given update object (JSON text). */
+    /** When {@link #command(String, String, String, String, String)}'s commands are issued. */
+    public static final Instant ISSUED_AT = Instant.parse("2026-11-22T10:00:00Z");
+
+    /** A command with the given update object (JSON text), issued at {@link #ISSUED_AT}. */
     public static String command(String commandId, String provider, String account, String messageId,
             String updateJson) {
+        return command(commandId, provider, account, messageId, ISSUED_AT, updateJson);
+    }
+
+    /** A command with the given update object (JSON text), issued at {@code issuedAt}. */
+    public static String command(String commandId, String provider, String account, String messageId,
+            Instant issuedAt, String updateJson) {
         return "{\"commandId\":\"" + commandId + "\",\"provider\":\"" + provider + "\",\"account\":\"" + account
-                + "\",\"messageId\":\"" + messageId + "\",\"issuedAt\":\"2026-11-22T10:00:00Z\",\"update\":"
+                + "\",\"messageId\":\"" + messageId + "\",\"issuedAt\":\"" + issuedAt + "\",\"update\":"
                 + updateJson + "}";
     }
 
