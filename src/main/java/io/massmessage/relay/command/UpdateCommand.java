@@ -8,6 +8,9 @@ import java.util.Objects;
  * A validated "update mass message" command (CONTRACT §2).
  *
  * @param providerOptions provider-specific fields passed through as they are; never {@code null}
+ * @param messageKey the key that orders commands: one message of one account of one provider, always
+ *     {@code provider:account:messageId} whatever is passed (made once: the pipeline asks for it several times per
+ *     command)
  */
 public record UpdateCommand(
         String commandId,
@@ -16,7 +19,13 @@ public record UpdateCommand(
         String messageId,
         Instant issuedAt,
         MessageUpdate update,
-        ObjectNode providerOptions) {
+        ObjectNode providerOptions,
+        String messageKey) {
+
+    public UpdateCommand(String commandId, String provider, String account, String messageId, Instant issuedAt,
+            MessageUpdate update, ObjectNode providerOptions) {
+        this(commandId, provider, account, messageId, issuedAt, update, providerOptions, null);
+    }
 
     public UpdateCommand {
         Objects.requireNonNull(commandId, "commandId");
@@ -25,6 +34,7 @@ public record UpdateCommand(
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(update, "update");
         Objects.requireNonNull(providerOptions, "providerOptions");
+        messageKey = provider + ":" + account + ":" + messageId;
     }
 
     /**
@@ -63,10 +73,5 @@ public record UpdateCommand(
             hash = 31 * hash + issuedAt.getNano();
         }
         return hash == 0 ? 1 : hash;
-    }
-
-    /** The key that orders commands: one message of one account of one provider. */
-    public String messageKey() {
-        return provider + ":" + account + ":" + messageId;
     }
 }

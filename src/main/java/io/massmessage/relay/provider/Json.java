@@ -33,7 +33,18 @@ public final class Json {
 
     /** One URL path segment, percent-encoded (a space is {@code %20}, never {@code +}). */
     public static String segment(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        for (int i = 0; i < value.length(); i++) {
+            if (!unreserved(value.charAt(i))) {
+                return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+            }
+        }
+        return value; // what the encoder leaves as it is: the common id needs no copy
+    }
+
+    /** The characters {@link URLEncoder} never encodes. */
+    private static boolean unreserved(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+                || c == '_' || c == '*';
     }
 
     /** An instant as ISO-8601 in UTC with milliseconds, e.g. {@code 2026-12-01T15:00:00.000Z}. */

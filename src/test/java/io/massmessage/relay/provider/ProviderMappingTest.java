@@ -10,7 +10,9 @@ import io.massmessage.relay.provider.fansly.FanslyAdapter;
 import io.massmessage.relay.provider.fansmetric.FansMetricAdapter;
 import io.massmessage.relay.provider.onlyfansapi.OnlyFansApiAdapter;
 import io.massmessage.relay.testing.Parsers;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Each adapter builds its provider's exact request: method, encoded path, auth header, body names and JSON types. */
@@ -88,5 +90,24 @@ class ProviderMappingTest {
     @Test
     void pathSegmentsAreUrlEncoded() {
         assertThat(Json.segment("a b/c?d#e%")).isEqualTo("a%20b%2Fc%3Fd%23e%25");
+        assertThat(Json.segment("acct_A1-2.x*")).isEqualTo("acct_A1-2.x*");
+        assertThat(Json.segment("~+é")).isEqualTo("%7E%2B%C3%A9");
+    }
+
+    @Test
+    void aSegmentWithoutReservedCharactersIsTheEncodersToo() {
+        // the fast path for ids the encoder leaves alone must agree with the encoder on every string (seeded)
+        Random random = new Random(18);
+        String alphabet = "azAZ09._-*~+ /%?#&=:;@!$'()[],\"é 中😀";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder value = new StringBuilder();
+            int length = random.nextInt(8);
+            for (int j = 0; j < length; j++) {
+                value.append(random.nextInt(4) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+                        : (char) ('a' + random.nextInt(26)));
+            }
+            String expected = URLEncoder.encode(value.toString(), StandardCharsets.UTF_8).replace("+", "%20");
+            assertThat(Json.segment(value.toString())).as(value.toString()).isEqualTo(expected);
+        }
     }
 }
