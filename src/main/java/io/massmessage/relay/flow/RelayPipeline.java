@@ -103,6 +103,7 @@ public class RelayPipeline {
     private final EarlierOutcomes earlierOutcomes;
     private final Coalescer coalescer;
     private final ObjectMapper mapper;
+    private final PipelineLoop loop;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
@@ -110,6 +111,7 @@ public class RelayPipeline {
             DeadLetterWriter deadLetters, StallWatch watch, AppliedUpdates applied, EarlierOutcomes earlierOutcomes,
             ObjectMapper mapper, Coalescer coalescer) {
         this.coalescer = coalescer;
+        this.loop = new PipelineLoop(vertx.getDelegate());
         this.earlierOutcomes = earlierOutcomes;
         this.mapper = mapper;
         this.watch = watch;
@@ -153,11 +155,29 @@ public class RelayPipeline {
         return streamStopped;
     }
 
+    /**
+     * Takes a record as the connector delivers it: in the lane of its partition now (so a revocation before its turn
+     * hands it back), then hands it to the pipeline's own event loop ({@link PipelineLoop}), in order.
+     */
     private void take(Message<byte[]> record) {
+        TakenRecord taken;
+        try {
+            IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .orElseThrow();
+            taken = bounds.take(new TopicPartition(kafka.getTopic(), kafka.getPartition()), kafka.getOffset(),
+                    record.getPayload() == null ? -1 : record.getPayload().length);
+        } catch (RuntimeException | LinkageError | StackOverflowError defect) {
+            taken = null; // processed on the loop, where the defect shows again and dead-letters the record
+        }
+        TakenRecord inLane = taken;
+        loop.execute(() -> process(record, inLane));
+    }
+
+    private void process(Message<byte[]> record, TakenRecord taken) {
         AtomicReference<Cancellable> self = new AtomicReference<>();
         Uni<Void> work;
         try {
-            work = handle(record);
+            work = handle(record, taken);
         } catch (RuntimeException | LinkageError | StackOverflowError defect) {
             // nothing one record does may stop the stream: whatever went wrong, the record gets its dead letter
             work = internalFailure(record, defect);
@@ -227,7 +247,7 @@ public class RelayPipeline {
         running.forEach(Cancellable::cancel);
     }
 
-    private Uni<Void> handle(Message<byte[]> record) {
+    private Uni<Void> handle(Message<byte[]> record, TakenRecord inLane) {
         if (draining) {
             // never acknowledged: stays uncommitted for the partition's next owner
             return Uni.createFrom().nothing();
@@ -236,8 +256,9 @@ public class RelayPipeline {
         IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
         TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
-        TakenRecord taken = bounds.take(partition, kafka.getOffset(),
-                record.getPayload() == null ? -1 : record.getPayload().length);
+        TakenRecord taken = inLane != null ? inLane
+                : bounds.take(partition, kafka.getOffset(),
+                        record.getPayload() == null ? -1 : record.getPayload().length);
         CommandSpans.CommandSpan span = spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(),
                 kafka.getHeaders());
         Context trace = span.context();
