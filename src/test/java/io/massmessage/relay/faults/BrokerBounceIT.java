@@ -89,7 +89,7 @@ class BrokerBounceIT {
                 boolean aliveThroughout = service.isAlive();
                 service.stop();
 
-                long repeated = simulator.counters().total() - sent.size();
+                long repeated = ledger.repeatedCalls(simulator.counters().total(), sent);
                 String finalState = FaultReport.finalState(load.finalTexts(), simulator.counters().updatesByMessage());
                 FaultReport.add(
                         new FaultReport.Row("broker killed 5 s, stopped 30 s, killed 3 min (same log dir and port)",

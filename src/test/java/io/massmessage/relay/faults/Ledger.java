@@ -5,6 +5,7 @@ import io.massmessage.relay.testing.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +27,13 @@ final class Ledger implements AutoCloseable {
     private static final Pattern COMMAND_ID = Pattern.compile("\"commandId\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern PROVIDER = Pattern.compile("\"provider\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern CATEGORY = Pattern.compile("\"category\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern NO_ATTEMPT = Pattern.compile("\"attempts\"\\s*:\\s*0[,}]");
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Map<String, Integer> answers = new ConcurrentHashMap<>();
     private final Map<String, Long> byTopic = new ConcurrentHashMap<>();
     private final Map<String, Long> minuteOf = new HashMap<>();
     private final Map<String, Long> kinds = new TreeMap<>();
+    private final Set<String> withoutCall = new HashSet<>();
     private long events;
 
     Ledger(String bootstrapServers) {
@@ -50,6 +53,9 @@ final class Ledger implements AutoCloseable {
             Matcher id = COMMAND_ID.matcher(text);
             if (id.find()) {
                 answers.merge(id.group(1), 1, Integer::sum);
+                if (NO_ATTEMPT.matcher(text).find()) {
+                    withoutCall.add(id.group(1));
+                }
                 String provider = provider(text);
                 minuteOf.merge(record.topic() + " " + provider + " " + (record.timestamp() / 60_000), 1L, Long::sum);
                 Matcher category = CATEGORY.matcher(text);
@@ -101,6 +107,21 @@ final class Ledger implements AutoCloseable {
 
     long answered() {
         return answers.size();
+    }
+
+    /**
+     * Provider calls beyond one per command of {@code sent}, from the provider's count of {@code calls}: the
+     * commands answered without a call ({@code attempts: 0}, such as those rate-limited by the relay's own budget)
+     * are not expected to have one.
+     */
+    long repeatedCalls(long calls, Set<String> sent) {
+        long expected = sent.stream().filter(id -> answers.containsKey(id) && !withoutCall.contains(id)).count();
+        return calls - expected;
+    }
+
+    /** Commands answered after at least one provider call. */
+    long answeredWithCall() {
+        return answers.size() - withoutCall.size();
     }
 
     long events() {

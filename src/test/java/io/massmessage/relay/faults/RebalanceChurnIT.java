@@ -66,7 +66,7 @@ class RebalanceChurnIT {
                 Map<String, List<String>> applied = simulator.counters().updatesByMessage();
                 long outOfOrder = applied.values().stream().filter(RebalanceChurnIT::outOfOrder).count();
                 long throttled = simulator.counters().byProviderStatus().getOrDefault("fansly 429", 0L);
-                long repeated = simulator.counters().total() - sent.size();
+                long repeated = ledger.repeatedCalls(simulator.counters().total(), sent);
                 String finalState = FaultReport.finalState(load.finalTexts(), applied);
                 FaultReport.add(new FaultReport.Row("a second replica joins and leaves 5 times under load", sent.size(),
                         ledger.withoutAnswer(sent), ledger.duplicates(), repeated, finalState + ", " + outOfOrder

@@ -58,7 +58,7 @@ class ServiceKillIT {
                     ledger.poll();
                 }
                 ledger.poll();
-                inFlightAtKills = simulator.counters().total() - ledger.answered();
+                inFlightAtKills = simulator.counters().total() - ledger.answeredWithCall();
                 System.out.printf("kill %d at %,d of %,d answered; provider calls %,d (%,d without a visible answer)%n",
                         run,
                         ledger.answered(), COMMANDS, simulator.counters().total(), inFlightAtKills);
@@ -68,7 +68,7 @@ class ServiceKillIT {
                 ledger.settle(Duration.ofSeconds(3));
                 last.stop();
             }
-            long repeated = simulator.counters().total() - COMMANDS;
+            long repeated = ledger.repeatedCalls(simulator.counters().total(), sent);
             String finalState = FaultReport.finalState(load.finalTexts(), simulator.counters().updatesByMessage());
             FaultReport.add(new FaultReport.Row("service SIGKILLed 3 times (at 25/50/75 %), restarted", COMMANDS,
                     ledger.withoutAnswer(sent), ledger.duplicates(), repeated, finalState,
