@@ -122,7 +122,7 @@ public class RelayPipeline {
         this.spans = spans;
         this.vertx = vertx;
         this.bounds = bounds;
-        metrics.gauge("relay.commands.pending", "Valid commands taken from Kafka and not finished", pending::get);
+        metrics.gauge("relay.commands.pending", "Records taken from Kafka and not finished", pending::get);
         this.commands = commands;
         this.parser = parser;
         this.sequencer = sequencer;
@@ -247,11 +247,35 @@ public class RelayPipeline {
         running.forEach(Cancellable::cancel);
     }
 
+    /**
+     * Counts the record in progress before it looks at {@code draining}: a shutdown that sees none in progress
+     * (it sets the flag, then reads the count) never misses one that went past the check.
+     */
     private Uni<Void> handle(Message<byte[]> record, TakenRecord inLane) {
+        pending.incrementAndGet();
         if (draining) {
+            left();
             // never acknowledged: stays uncommitted for the partition's next owner
             return Uni.createFrom().nothing();
         }
+        Uni<Void> work;
+        try {
+            work = handleTaken(record, inLane);
+        } catch (RuntimeException | LinkageError | StackOverflowError defect) {
+            left();
+            throw defect;
+        }
+        return work.onTermination().invoke(this::left);
+    }
+
+    /** A record in progress finished (answered, dead-lettered, handed back or cancelled). */
+    private void left() {
+        if (pending.decrementAndGet() == 0 && draining) {
+            drained.complete(null);
+        }
+    }
+
+    private Uni<Void> handleTaken(Message<byte[]> record, TakenRecord inLane) {
         metrics.consumed();
         IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
@@ -287,7 +311,6 @@ public class RelayPipeline {
                     : skipAnswered(record, taken, span);
         }
         Origin origin = new Origin(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
-        pending.incrementAndGet();
         StallWatch.Watched watched = watch.begin(() -> origin.topic() + "-" + origin.partition() + "@" + origin.offset()
                 + " (command " + command.commandId() + ")");
         Coalescer.Waiting waiting = coalescer.enter(command);
@@ -305,9 +328,6 @@ public class RelayPipeline {
         })
                 .onTermination().invoke(watched::waiting)
                 .onItemOrFailure().transformToUni((done, failure) -> {
-                    if (pending.decrementAndGet() == 0 && draining) {
-                        drained.complete(null);
-                    }
                     if (failure instanceof HandedBackException || failure != null && !taken.owned()) {
                         // neither acked nor dead-lettered: the partition's new owner processes it
                         taken.finish();

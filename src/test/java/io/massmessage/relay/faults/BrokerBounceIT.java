@@ -55,7 +55,8 @@ class BrokerBounceIT {
             broker.createTopics(4, Topics.COMMANDS, Topics.SUCCEEDED, Topics.FAILED, Topics.RATE_LIMITED,
                     Topics.DEAD_LETTER);
             int port = EmbeddedKafka.freePort();
-            Map<String, String> props = ServiceProcess.against(broker.bootstrapServers(), simulator);
+            Map<String, String> props = ServiceProcess.withSimulatorBudgets(
+                    ServiceProcess.against(broker.bootstrapServers(), simulator), simulator);
             props.put("quarkus.http.port", String.valueOf(port));
             props.put("providers.onlyfansapi.coalesce", "false"); // calls per command are counted (ProcessStack)
             props.put("providers.fansmetric.coalesce", "false");

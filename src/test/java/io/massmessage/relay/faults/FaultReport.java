@@ -58,13 +58,23 @@ final class FaultReport {
         }
     }
 
-    /** "yes" when every message's last applied update is its newest command's, else how many are not. */
+    /**
+     * "yes" when every message's last applied update is its newest command's, else how many are not and, for the
+     * first of them, the updates it got in their order (its tail): a newest command never applied and an older one
+     * applied after it read differently there.
+     */
     static String finalState(Map<String, String> expected, Map<String, List<String>> applied) {
-        long wrong = expected.entrySet().stream().filter(e -> {
+        List<String> wrong = expected.entrySet().stream().filter(e -> {
             List<String> updates = applied.get(e.getKey());
             return updates == null || updates.isEmpty() || !updates.get(updates.size() - 1).equals(e.getValue());
-        }).count();
-        return wrong == 0 ? "yes (" + expected.size() + " messages)"
-                : "NO: " + wrong + " of " + expected.size() + " messages";
+        }).map(Map.Entry::getKey).sorted().toList();
+        if (wrong.isEmpty()) {
+            return "yes (" + expected.size() + " messages)";
+        }
+        String first = wrong.get(0);
+        List<String> updates = applied.getOrDefault(first, List.of());
+        return "NO: " + wrong.size() + " of " + expected.size() + " messages (" + first + " expected "
+                + expected.get(first) + ", got " + updates.subList(Math.max(0, updates.size() - 4), updates.size())
+                + ")";
     }
 }

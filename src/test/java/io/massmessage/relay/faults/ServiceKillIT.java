@@ -30,7 +30,7 @@ class ServiceKillIT {
         try (ProcessStack stack = ProcessStack.start(OutcomeRecords.unlimitedProviders(), "fault-suite/kill");
                 Ledger ledger = new Ledger(stack.kafka().bootstrapServers())) {
             ProviderSimulator simulator = stack.simulator();
-            Map<String, String> props = stack.serviceProperties();
+            Map<String, String> props = ServiceProcess.withSimulatorBudgets(stack.serviceProperties(), simulator);
             // a killed consumer sends no LeaveGroup: its partitions move when its session times out
             props.put("mp.messaging.incoming.commands.session.timeout.ms", "6000");
             props.put("mp.messaging.incoming.commands.heartbeat.interval.ms", "1000");

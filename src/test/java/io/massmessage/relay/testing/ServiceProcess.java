@@ -31,6 +31,19 @@ public final class ServiceProcess implements AutoCloseable {
         return props;
     }
 
+    /**
+     * Sets each provider's configured budget to what the simulator grants, for a test that is not about budgets:
+     * until a key's first answer reports its limits, the configured ones are all the relay knows, and a start on a
+     * backlog refuses at once what would wait past {@code relay.rate-limit.max-wait} at them.
+     */
+    public static Map<String, String> withSimulatorBudgets(Map<String, String> props, ProviderSimulator simulator) {
+        simulator.settings().perMinute.forEach(
+                (provider, perMinute) -> props.put("providers." + provider + ".requests-per-minute", perMinute.toString()));
+        simulator.settings().perDay.forEach(
+                (provider, perDay) -> props.put("providers." + provider + ".requests-per-day", perDay.toString()));
+        return props;
+    }
+
     /** The shipped JVM options, {@code deploy/jvm.options} (which the image starts the service with). */
     public static List<String> shippedJvmOptions() {
         try {
