@@ -38,7 +38,8 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static Map<String, String> withSimulatorBudgets(Map<String, String> props, ProviderSimulator simulator) {
         simulator.settings().perMinute.forEach(
-                (provider, perMinute) -> props.put("providers." + provider + ".requests-per-minute", perMinute.toString()));
+                (provider, perMinute) -> props.put("providers." + provider + ".requests-per-minute",
+                        perMinute.toString()));
         simulator.settings().perDay.forEach(
                 (provider, perDay) -> props.put("providers." + provider + ".requests-per-day", perDay.toString()));
         return props;
