@@ -56,15 +56,14 @@ final class PipelineLoop {
             }
             loop.duplicate().dispatch(task);
         }
-        if (!tasks.isEmpty()) {
-            loop.runOnContext(ignored -> drain());
-            return;
+        if (tasks.isEmpty()) {
+            scheduled.set(false);
+            // a task added after the poll above and before the flag was cleared found the flag set: take it on
+            if (tasks.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                return;
+            }
         }
-        scheduled.set(false);
-        // a task added after the poll above and before the flag was cleared found the flag set
-        if (!tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
-            loop.runOnContext(ignored -> drain());
-        }
+        loop.runOnContext(ignored -> drain());
     }
 
     private ContextInternal loop() {

@@ -164,13 +164,17 @@ public class RelayPipeline {
         try {
             IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class)
                     .orElseThrow();
-            taken = bounds.take(new TopicPartition(kafka.getTopic(), kafka.getPartition()), kafka.getOffset(),
-                    record.getPayload() == null ? -1 : record.getPayload().length);
+            taken = countInLane(new TopicPartition(kafka.getTopic(), kafka.getPartition()), kafka.getOffset(), record);
         } catch (RuntimeException | LinkageError | StackOverflowError defect) {
             taken = null; // processed on the loop, where the defect shows again and dead-letters the record
         }
         TakenRecord inLane = taken;
         loop.execute(() -> process(record, inLane));
+    }
+
+    /** Counts {@code record} in the lane of its partition (against its share of the pending bound). */
+    private TakenRecord countInLane(TopicPartition partition, long offset, Message<byte[]> record) {
+        return bounds.take(partition, offset, record.getPayload() == null ? -1 : record.getPayload().length);
     }
 
     private void process(Message<byte[]> record, TakenRecord taken) {
@@ -280,9 +284,7 @@ public class RelayPipeline {
         IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         // counted against its partition's share when it was polled (PollCounter); leaves it when finished
         TopicPartition partition = new TopicPartition(kafka.getTopic(), kafka.getPartition());
-        TakenRecord taken = inLane != null ? inLane
-                : bounds.take(partition, kafka.getOffset(),
-                        record.getPayload() == null ? -1 : record.getPayload().length);
+        TakenRecord taken = inLane != null ? inLane : countInLane(partition, kafka.getOffset(), record);
         CommandSpans.CommandSpan span = spans.start(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(),
                 kafka.getHeaders());
         Context trace = span.context();

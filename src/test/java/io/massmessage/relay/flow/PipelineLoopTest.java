@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,24 +106,11 @@ class PipelineLoopTest {
 
     @Test
     void aTaskThatThrowsStopsNoOther() throws Exception {
-        PipelineLoop loop = new PipelineLoop(vertx);
-        List<Integer> ran = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        vertx.getOrCreateContext().runOnContext(v -> {
-            for (int i = 0; i < 100; i++) {
-                int n = i;
-                loop.execute(() -> {
-                    if (n % 10 == 3) {
-                        throw new IllegalStateException("task " + n);
-                    }
-                    ran.add(n);
-                    if (n == 99) {
-                        done.complete(null);
-                    }
-                });
+        List<Integer> ran = runAll(vertx, new PipelineLoop(vertx), 100, n -> {
+            if (n % 10 == 3) {
+                throw new IllegalStateException("task " + n);
             }
         });
-        done.get(10, TimeUnit.SECONDS);
         assertThat(ran).hasSize(90).isSorted().doesNotContain(3, 13, 93);
     }
 
@@ -130,24 +118,35 @@ class PipelineLoopTest {
     void aLoopWithoutAnotherStillRunsEverything() throws Exception {
         Vertx single = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         try {
-            PipelineLoop loop = new PipelineLoop(single);
-            List<Integer> ran = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            single.getOrCreateContext().runOnContext(v -> {
-                for (int i = 0; i < 100; i++) {
-                    int n = i;
-                    loop.execute(() -> {
-                        ran.add(n);
-                        if (n == 99) {
-                            done.complete(null);
-                        }
-                    });
-                }
-            });
-            done.get(10, TimeUnit.SECONDS);
-            assertThat(ran).hasSize(100).isSorted();
+            assertThat(runAll(single, new PipelineLoop(single), 100, n -> {})).hasSize(100).isSorted();
         } finally {
             single.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Hands {@code tasks} tasks to {@code loop} from a context of {@code on}, task {@code n} running {@code body};
+     * returns, once the last has run, those whose body returned, in the order they ran.
+     */
+    private static List<Integer> runAll(Vertx on, PipelineLoop loop, int tasks, IntConsumer body) throws Exception {
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        on.getOrCreateContext().runOnContext(v -> {
+            for (int i = 0; i < tasks; i++) {
+                int n = i;
+                loop.execute(() -> {
+                    try {
+                        body.accept(n);
+                        ran.add(n);
+                    } finally {
+                        if (n == tasks - 1) {
+                            done.complete(null);
+                        }
+                    }
+                });
+            }
+        });
+        done.get(10, TimeUnit.SECONDS);
+        return ran;
     }
 }
