@@ -7,7 +7,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -39,6 +42,25 @@ public class OutcomeSender {
         this.sender = sender;
     }
 
+    /**
+     * A sender that keeps nothing, for the rehearsal at start ({@code flow.WarmUp}): each record is serialised and
+     * acknowledged at once, through the same sending thread as a real one, and then forgotten. Kafka's own
+     * {@link MockProducer} is that producer; its history is cleared after every send so it holds no records.
+     */
+    public static OutcomeSender discarding() {
+        MockProducer<String, String> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new StringSerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> record,
+                    Callback callback) {
+                Future<RecordMetadata> sent = super.send(record, callback);
+                clear();
+                return sent;
+            }
+        };
+        return new OutcomeSender(new RecordSender<>(producer, "relay-warm-up-sender"));
+    }
+
     static Map<String, Object> producerConfig(Map<String, Object> kafka) {
         Map<String, Object> props = KafkaClientSettings.durableProducer(kafka, "mass-message-relay-outcomes",
                 StringSerializer.class);
@@ -51,8 +73,9 @@ public class OutcomeSender {
         return sender.sendAt(record);
     }
 
+    /** Closes the producer and its sending thread. */
     @PreDestroy
-    void close() {
+    public void close() {
         sender.close();
     }
 }

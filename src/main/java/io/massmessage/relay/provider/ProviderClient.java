@@ -148,8 +148,9 @@ public final class ProviderClient {
         return new ProviderResponse.Transient(0, kind + " (" + message + ")", null, RateLimitInfo.EMPTY, null);
     }
 
+    /** Closes the clients and their connections. */
     @PreDestroy
-    void close() {
+    public void close() {
         targets.values().forEach(target -> target.client.close());
     }
 

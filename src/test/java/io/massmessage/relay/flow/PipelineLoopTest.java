@@ -76,7 +76,8 @@ class PipelineLoopTest {
         CompletableFuture<Integer> ranBeforeTheOther = new CompletableFuture<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         int tasks = 10_000;
-        delivering.runOnContext(v -> {
+        // handed over once the turn that ran the first task has ended, so that turn takes none of them
+        onTheLoop.runOnContext(idle -> delivering.runOnContext(v -> {
             for (int i = 0; i < tasks; i++) {
                 int n = i;
                 loop.execute(() -> {
@@ -91,7 +92,7 @@ class PipelineLoopTest {
             // queued on the loop behind all the tasks handed over, as a response written from a worker thread is
             onTheLoop.runOnContext(other -> ranBeforeTheOther.complete(ran.get()));
             handedOver.countDown();
-        });
+        }));
         done.get(10, TimeUnit.SECONDS);
         assertThat(ranBeforeTheOther.get(10, TimeUnit.SECONDS)).isEqualTo(PipelineLoop.BATCH);
     }

@@ -124,6 +124,11 @@ public final class TestConfigs {
             return new PublishRetryPolicy(Duration.ofMillis(50), Duration.ofSeconds(1));
         }
 
+        @Override
+        public RelayConfig.WarmUp warmUp() {
+            return new WarmUpPolicy(0, Duration.ofSeconds(10));
+        }
+
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2),
                     retryBudget);
@@ -155,6 +160,8 @@ public final class TestConfigs {
     public record BreakerPolicy(int failureThreshold, Duration coolDown) implements RelayConfig.Breaker {}
 
     /** Rate-limit settings. */
+    public record WarmUpPolicy(int commands, Duration timeout) implements RelayConfig.WarmUp {}
+
     public record RateLimitPolicy(Duration maxWait, double headroom) implements RelayConfig.RateLimit {}
 
     /** Retry settings. */
