@@ -58,12 +58,6 @@ final class WarmUp {
     private static final Map<String, String> ACCOUNTS = Map.of("onlyfansapi", "acct_warmup", "fansmetric", "84000",
             "fansly", "fy_warm_up");
 
-    /**
-     * Synthetic commands under way at once: enough to run every stage concurrently, few enough that the stand-in's
-     * connections cost the heap and the process's memory next to nothing.
-     */
-    static final int CONCURRENCY = 64;
-
     /** What a rehearsal did: commands run, how many of them succeeded, and how long it took. */
     record Result(int commands, int succeeded, long millis) {}
 
@@ -87,7 +81,7 @@ final class WarmUp {
     }
 
     /**
-     * Rehearses {@code relay.warm-up.commands} commands, at most {@link #CONCURRENCY} at once, for at most
+     * Rehearses {@code relay.warm-up.commands} commands, at most {@code relay.max-in-flight} at once, for at most
      * {@code relay.warm-up.timeout}; never fails (a rehearsal that goes wrong is logged and ends early).
      */
     Uni<Result> run() {
@@ -117,10 +111,12 @@ final class WarmUp {
 
     /**
      * Runs up to {@code commands} synthetic commands against the stand-in on {@code port}, at most
-     * {@link #CONCURRENCY} at once, none started after {@code deadline} ({@link System#nanoTime()}).
+     * {@code relay.max-in-flight} at once, none started after {@code deadline} ({@link System#nanoTime()}).
      */
     private Uni<Void> rehearse(int port, int commands, long deadline, AtomicInteger ran, AtomicInteger succeeded) {
-        int concurrency = Math.max(1, Math.min(CONCURRENCY, Math.min(config.maxInFlight(), commands)));
+        // as many at once as the live pool has connections: opening a connection is code to compile too (with 64 at
+        // once the first second of a backlog opened 512 connections with that code still interpreted)
+        int concurrency = Math.max(1, Math.min(config.maxInFlight(), commands));
         ProviderRegistry registry = new ProviderRegistry(adapters, new StandIn("http://127.0.0.1:" + port,
                 concurrency));
         ProviderClient client = new ProviderClient(vertx, registry, config, clock);
