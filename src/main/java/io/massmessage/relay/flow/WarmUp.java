@@ -40,9 +40,9 @@ import org.jboss.logging.Logger;
  * The rehearsal at start ({@code relay.warm-up.*}): before the relay consumes its first command, synthetic commands
  * of every provider go through the classes a real command goes through (the parser and its rules, the message
  * sequencer, the command processor with its budgets, breakers and retries, the provider's mapping, the Vert.x Web
- * Client and the answer's interpretation, the outcome event and its record), on the pipeline's own loop, so that the
- * JIT has compiled that code when the backlog arrives. Measured on the side-by-side benchmark, a cold replica took
- * about 4 s to reach the stub's rate; with the rehearsal it starts near it (README "Decisions").
+ * Client and the answer's interpretation, the outcome event and its record), on a pipeline loop of its own, so that
+ * the JIT has compiled that code when the backlog arrives: cold, the pipeline took a backlog's first records at a
+ * few hundred a second for several seconds (README "Decisions").
  *
  * <p>Nothing of it leaves the process or touches the live state: the providers are a Vert.x HTTP server on the
  * loopback interface answering 200, the budgets, breakers, sequencer, metrics and HTTP client are instances of
@@ -130,15 +130,45 @@ final class WarmUp {
         OutcomeSender sender = OutcomeSender.discarding();
         OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config,
                 new CommandSpans(OpenTelemetry.noop()));
-        MessageSequencer sequencer = new MessageSequencer();
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger running = new AtomicInteger(concurrency);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Runnable[] step = new Runnable[1];
-        step[0] = () -> {
+        Rehearsal rehearsal = new Rehearsal(processor, publisher, commands, deadline, concurrency, ran, succeeded);
+        for (int i = concurrency; i > 0; i--) {
+            loop.execute(rehearsal::step);
+        }
+        return Uni.createFrom().completionStage(rehearsal.done).onTermination().invoke(() -> {
+            client.close();
+            sender.close();
+        });
+    }
+
+    /** One rehearsal's commands: each of its lanes takes the next command as soon as its last one ended. */
+    private final class Rehearsal {
+        private final MessageSequencer sequencer = new MessageSequencer();
+        private final CommandProcessor processor;
+        private final OutcomePublisher publisher;
+        private final int commands;
+        private final long deadline;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger lanes;
+        private final AtomicInteger ran;
+        private final AtomicInteger succeeded;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Rehearsal(CommandProcessor processor, OutcomePublisher publisher, int commands, long deadline, int lanes,
+                AtomicInteger ran, AtomicInteger succeeded) {
+            this.processor = processor;
+            this.publisher = publisher;
+            this.commands = commands;
+            this.deadline = deadline;
+            this.lanes = new AtomicInteger(lanes);
+            this.ran = ran;
+            this.succeeded = succeeded;
+        }
+
+        /** Runs the next synthetic command on the pipeline loop, or ends this lane when none is left. */
+        void step() {
             int n = next.getAndIncrement();
             if (n >= commands || System.nanoTime() > deadline) {
-                if (running.decrementAndGet() == 0) {
+                if (lanes.decrementAndGet() == 0) {
                     done.complete(null);
                 }
                 return;
@@ -157,19 +187,12 @@ final class WarmUp {
                 if (outcome instanceof Outcome.Succeeded) {
                     succeeded.incrementAndGet();
                 }
-                loop.execute(step[0]);
+                loop.execute(this::step);
             }, failure -> {
                 LOG.debugf("a synthetic command of the rehearsal failed: %s", failure);
-                loop.execute(step[0]);
+                loop.execute(this::step);
             });
-        };
-        for (int i = running.get(); i > 0; i--) {
-            loop.execute(step[0]);
         }
-        return Uni.createFrom().completionStage(done).onTermination().invoke(() -> {
-            client.close();
-            sender.close();
-        });
     }
 
     /** The {@code n}th synthetic command: the providers in turn, a thousand messages, each field kind now and then. */
