@@ -269,8 +269,9 @@ public interface RelayConfig {
      * Before it joins the consumer group, the relay runs synthetic commands through its own parsing, validation,
      * provider mapping, budgets, HTTP client and outcome writing, against a provider stand-in on the loopback
      * interface and a producer that keeps nothing: the JIT compiles that code before the first real command, so
-     * a replica that starts behind a backlog (a deploy, a scale-out, a restart) works at full rate from its
-     * first seconds instead of ramping up for several. Readiness is DOWN until it ends.
+     * a replica that starts behind a backlog (a deploy, a scale-out, a restart) takes its first records several
+     * times faster (on the side-by-side benchmark, all of the first poll's 4,282 begun within 2.5 s instead of
+     * about 7 s). Readiness is DOWN until it ends.
      */
     interface WarmUp {
         /** Synthetic commands rehearsed at start; 0 turns the rehearsal off. */
