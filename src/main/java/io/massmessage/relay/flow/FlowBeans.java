@@ -27,7 +27,7 @@ public class FlowBeans {
     @Produces
     @Singleton
     @DefaultBean
-    DoubleSupplier jitter() {
+    static DoubleSupplier jitter() {
         return () -> ThreadLocalRandom.current().nextDouble();
     }
 

@@ -5,10 +5,8 @@ import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.config.RelayConfig;
-import io.massmessage.relay.limits.ProviderBreakers;
-import io.massmessage.relay.limits.ProviderConnections;
-import io.massmessage.relay.limits.RateBudgets;
-import io.massmessage.relay.limits.VertxDelays;
+import io.massmessage.relay.limits.Delays;
+import io.massmessage.relay.limits.LimitsBeans;
 import io.massmessage.relay.metrics.RelayMetrics;
 import io.massmessage.relay.outcome.Origin;
 import io.massmessage.relay.outcome.Outcome;
@@ -32,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -120,13 +117,11 @@ final class WarmUp {
         ProviderRegistry registry = new ProviderRegistry(adapters, new StandIn("http://127.0.0.1:" + port,
                 concurrency));
         ProviderClient client = new ProviderClient(vertx, registry, config, clock);
-        VertxDelays delays = new VertxDelays(vertx);
-        CommandProcessor processor = new CommandProcessor(registry, client, config, delays, clock,
-                () -> ThreadLocalRandom.current().nextDouble(),
-                new RateBudgets(clock, delays, config.rateLimit().headroom(),
-                        new ProviderConnections(client::poolSize)),
-                new ProviderBreakers(clock, delays, config.breaker().failureThreshold(), config.breaker().coolDown()),
-                new RelayMetrics(new SimpleMeterRegistry()));
+        // the same wiring as the live ones (LimitsBeans, FlowBeans), as instances of the rehearsal's own
+        Delays delays = LimitsBeans.delays(vertx);
+        CommandProcessor processor = new CommandProcessor(registry, client, config, delays, clock, FlowBeans.jitter(),
+                LimitsBeans.budgets(clock, delays, config, LimitsBeans.connections(client)),
+                LimitsBeans.breakers(clock, delays, config), new RelayMetrics(new SimpleMeterRegistry()));
         OutcomeSender sender = OutcomeSender.discarding();
         OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config,
                 new CommandSpans(OpenTelemetry.noop()));

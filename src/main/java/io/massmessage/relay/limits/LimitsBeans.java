@@ -8,32 +8,35 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
-/** Wires the limits' plain classes into CDI. Tests may replace any {@link DefaultBean}. */
+/**
+ * Wires the limits' plain classes into CDI. Tests may replace any {@link DefaultBean}. The producers are static so
+ * that the rehearsal at start ({@code flow.WarmUp}) builds its own budgets, breakers and connections the same way.
+ */
 @Singleton
 public class LimitsBeans {
 
     @Produces
     @Singleton
     @DefaultBean
-    Delays delays(Vertx vertx) {
+    public static Delays delays(Vertx vertx) {
         return new VertxDelays(vertx);
     }
 
     @Produces
     @Singleton
-    ProviderConnections connections(ProviderClient client) {
+    public static ProviderConnections connections(ProviderClient client) {
         return new ProviderConnections(client::poolSize);
     }
 
     @Produces
     @Singleton
-    RateBudgets budgets(Clock clock, Delays delays, RelayConfig config, ProviderConnections connections) {
+    public static RateBudgets budgets(Clock clock, Delays delays, RelayConfig config, ProviderConnections connections) {
         return new RateBudgets(clock, delays, config.rateLimit().headroom(), connections);
     }
 
     @Produces
     @Singleton
-    ProviderBreakers breakers(Clock clock, Delays delays, RelayConfig config) {
+    public static ProviderBreakers breakers(Clock clock, Delays delays, RelayConfig config) {
         return new ProviderBreakers(clock, delays, config.breaker().failureThreshold(), config.breaker().coolDown());
     }
 }
