@@ -159,9 +159,10 @@ public final class TestConfigs {
     /** Breaker settings. */
     public record BreakerPolicy(int failureThreshold, Duration coolDown) implements RelayConfig.Breaker {}
 
-    /** Rate-limit settings. */
+    /** Rehearsal-at-start settings. */
     public record WarmUpPolicy(int commands, Duration timeout) implements RelayConfig.WarmUp {}
 
+    /** Rate-limit settings. */
     public record RateLimitPolicy(Duration maxWait, double headroom) implements RelayConfig.RateLimit {}
 
     /** Retry settings. */
