@@ -275,7 +275,7 @@ public interface RelayConfig {
      */
     interface WarmUp {
         /** Synthetic commands rehearsed at start; 0 turns the rehearsal off. */
-        @WithDefault("5000")
+        @WithDefault("20000")
         int commands();
 
         /** The longest the rehearsal may take: the relay starts consuming then, whatever is left of it. */

@@ -21,7 +21,9 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.DoubleSupplier;
 import org.jboss.logging.Logger;
 
@@ -47,6 +49,8 @@ public final class CommandProcessor {
     private final ProviderBreakers breakers;
     private final RelayMetrics metrics;
     private final Redactor redactor;
+    /** Each provider's budget, read from its settings once rather than per command. */
+    private final Map<String, RateBudgets.Limits> limits = new HashMap<>();
 
     public CommandProcessor(ProviderRegistry registry, ProviderClient client, RelayConfig config, Delays delays,
             Clock clock, DoubleSupplier random, RateBudgets budgets, ProviderBreakers breakers, RelayMetrics metrics) {
@@ -60,6 +64,10 @@ public final class CommandProcessor {
         this.budgets = budgets;
         this.breakers = breakers;
         this.redactor = new Redactor(config.providerBodyMaxChars());
+        for (ProviderAdapter adapter : registry.all()) {
+            var endpoint = registry.endpoint(adapter);
+            limits.put(adapter.name(), new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay()));
+        }
     }
 
     /** Processes the command outside any trace; the Uni never fails for a provider's sake. */
@@ -101,9 +109,8 @@ public final class CommandProcessor {
                             + " or providers." + adapter.name() + ".accounts.\"" + command.account() + "\".api-key)"));
         }
         ProviderRequest request = adapter.request(command, apiKey.get());
-        var endpoint = registry.endpoint(adapter);
-        var limits = new RateBudgets.Limits(endpoint.requestsPerMinute(), endpoint.requestsPerDay());
-        return attempt(new Attempt(command, command, coalescing, adapter, request, apiKey.get(), limits, trace,
+        return attempt(new Attempt(command, command, coalescing, adapter, request, apiKey.get(),
+                limits.get(adapter.name()), trace,
                 progress, start, 1, 0, 0, null));
     }
 

@@ -16,9 +16,16 @@ import io.massmessage.relay.provider.ProviderAdapter;
 import io.massmessage.relay.provider.ProviderClient;
 import io.massmessage.relay.provider.ProviderRegistry;
 import io.massmessage.relay.tracing.CommandSpans;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServer;
 import io.vertx.mutiny.core.Vertx;
@@ -43,7 +50,7 @@ import org.jboss.logging.Logger;
  *
  * <p>Nothing of it leaves the process or touches the live state: the providers are a Vert.x HTTP server on the
  * loopback interface answering 200, the budgets, breakers, sequencer, metrics and HTTP client are instances of
- * their own, no span is recorded, and the outcomes go to a producer that keeps nothing
+ * their own, its spans go to no processor, and the outcomes go to a producer that keeps nothing
  * ({@link OutcomeSender#discarding()}). The Kafka clients themselves stay cold: they cannot be rehearsed without a
  * broker.
  */
@@ -116,15 +123,23 @@ final class WarmUp {
         int concurrency = Math.max(1, Math.min(config.maxInFlight(), commands));
         ProviderRegistry registry = new ProviderRegistry(adapters, new StandIn("http://127.0.0.1:" + port,
                 concurrency));
-        ProviderClient client = new ProviderClient(vertx, registry, config, clock);
+        // meters and spans of the same classes as the live ones, kept by nobody: a composite registry as Quarkus
+        // Micrometer's (Metrics.globalRegistry), and the OpenTelemetry SDK sampling as by default, with no processor
+        SdkTracerProvider tracing = SdkTracerProvider.builder()
+                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(0.1))).build();
+        OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tracing)
+                .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+                        W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+                .build();
+        ProviderClient client = new ProviderClient(vertx, registry, config, clock, otel);
         // the same wiring as the live ones (LimitsBeans, FlowBeans), as instances of the rehearsal's own
         Delays delays = LimitsBeans.delays(vertx);
         CommandProcessor processor = new CommandProcessor(registry, client, config, delays, clock, FlowBeans.jitter(),
                 LimitsBeans.budgets(clock, delays, config, LimitsBeans.connections(client)),
-                LimitsBeans.breakers(clock, delays, config), new RelayMetrics(new SimpleMeterRegistry()));
+                LimitsBeans.breakers(clock, delays, config), new RelayMetrics(new CompositeMeterRegistry(
+                        io.micrometer.core.instrument.Clock.SYSTEM, List.of(new SimpleMeterRegistry()))));
         OutcomeSender sender = OutcomeSender.discarding();
-        OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config,
-                new CommandSpans(OpenTelemetry.noop()));
+        OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, new CommandSpans(otel));
         Rehearsal rehearsal = new Rehearsal(processor, publisher, commands, deadline, concurrency, ran, succeeded);
         for (int i = concurrency; i > 0; i--) {
             loop.execute(rehearsal::step);
@@ -132,6 +147,7 @@ final class WarmUp {
         return Uni.createFrom().completionStage(rehearsal.done).onTermination().invoke(() -> {
             client.close();
             sender.close();
+            tracing.close();
         });
     }
 

@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -114,7 +112,8 @@ public final class OutcomePublisher {
         headers.add(CE_SUBJECT, utf8(key));
         headers.add(CE_DATACONTENTTYPE, JSON_TYPE);
         headers.add(CONTENT_TYPE, JSON_TYPE);
-        headers.add(CE_TIME, utf8(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(occurredAt.atOffset(ZoneOffset.UTC))));
+        // RFC 3339 in UTC, as the event's occurredAt (ISO_OFFSET_DATE_TIME's fraction printer built BigDecimals per call)
+        headers.add(CE_TIME, utf8(occurredAt.toString()));
         return sender.send(new ProducerRecord<>(destination.topic(), null, key, json, headers))
                 .map(at -> new RecordRef(at.topic(), at.partition(), at.offset()))
                 .onFailure().recoverWithUni(failure -> {

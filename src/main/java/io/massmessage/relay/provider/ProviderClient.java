@@ -3,6 +3,7 @@ package io.massmessage.relay.provider;
 import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.config.RelayConfig;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -39,6 +40,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Singleton
 public final class ProviderClient {
 
+    // the span attributes' keys made once: a key by name is made anew at each call, recorded span or not
+    private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    private static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("relay.provider");
+    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+
     private final Map<String, Target> targets = new HashMap<>();
     private final Vertx vertx;
     private final Map<String, AtomicInteger> inFlight = new HashMap<>();
@@ -74,11 +82,13 @@ public final class ProviderClient {
             Span span = tracer.spanBuilder(request.method() + " " + adapter.name())
                     .setParent(trace)
                     .setSpanKind(SpanKind.CLIENT)
-                    .setAttribute("http.request.method", request.method())
-                    .setAttribute("server.address", target.host)
-                    .setAttribute("server.port", (long) target.port)
-                    .setAttribute("relay.provider", adapter.name())
                     .startSpan();
+            if (span.isRecording()) { // most are not (the sampler), which does not look at attributes
+                span.setAttribute(HTTP_METHOD, request.method());
+                span.setAttribute(SERVER_ADDRESS, target.host);
+                span.setAttribute(SERVER_PORT, (long) target.port);
+                span.setAttribute(PROVIDER, adapter.name());
+            }
             BoundedBody body = new BoundedBody(target.maxResponseBytes);
             // the body arrives as a core Buffer (the codec is a core one): read it as one
             HttpRequest<io.vertx.core.buffer.Buffer> http = target.client
@@ -123,7 +133,7 @@ public final class ProviderClient {
 
     private static void end(Span span, ProviderResponse response) {
         if (response.httpStatus() > 0) {
-            span.setAttribute("http.response.status_code", (long) response.httpStatus());
+            span.setAttribute(STATUS, (long) response.httpStatus());
         }
         if (!(response instanceof ProviderResponse.Accepted)) {
             span.setStatus(StatusCode.ERROR, response.getClass().getSimpleName().toLowerCase(Locale.ROOT));

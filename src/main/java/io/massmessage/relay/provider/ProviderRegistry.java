@@ -3,6 +3,7 @@ package io.massmessage.relay.provider;
 import io.massmessage.relay.config.ProvidersConfig;
 import io.quarkus.arc.All;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,13 @@ public final class ProviderRegistry {
 
     private final Map<String, ProviderAdapter> adapters;
     private final ProvidersConfig config;
+    /**
+     * Each provider's keys, read from the settings once: per command the registry looks up a map it owns instead of
+     * calling the configuration's interfaces, whose implementations differ between the rehearsal at start and the
+     * live settings (a call site the rehearsal compiled for one would be recompiled for the other).
+     */
+    private final Map<String, Keys> keys = new HashMap<>();
+    private final Map<String, Boolean> coalescing = new HashMap<>();
 
     public ProviderRegistry(@All List<ProviderAdapter> adapters, ProvidersConfig config) {
         this.adapters = new TreeMap<>(adapters.stream().collect(
@@ -26,6 +34,11 @@ public final class ProviderRegistry {
         this.config = config;
         this.adapters.values().forEach(
                 adapter -> ProviderSettings.check(adapter.name(), adapter.endpoint(config), config.allowPlainHttp()));
+        this.adapters.values().forEach(adapter -> {
+            ProvidersConfig.Endpoint endpoint = endpoint(adapter);
+            keys.put(adapter.name(), Keys.of(endpoint));
+            coalescing.put(adapter.name(), endpoint.coalesce().orElse(adapter.partialUpdates()));
+        });
     }
 
     /** The adapter for a provider name, if there is one. */
@@ -53,17 +66,22 @@ public final class ProviderRegistry {
      * by default whether its updates are partial.
      */
     public boolean coalesces(String provider) {
-        ProviderAdapter adapter = adapters.get(provider);
-        return adapter != null && endpoint(adapter).coalesce().orElse(adapter.partialUpdates());
+        return coalescing.getOrDefault(provider, false);
     }
 
     /** The API key for an account: the account's own key if configured, else the provider's. */
     public Optional<String> apiKey(ProviderAdapter adapter, String account) {
-        ProvidersConfig.Endpoint endpoint = endpoint(adapter);
-        ProvidersConfig.Account own = endpoint.accounts().get(account);
-        if (own != null && own.apiKey().filter(key -> !key.isBlank()).isPresent()) {
-            return own.apiKey();
+        Keys known = keys.get(adapter.name());
+        return known.accounts().getOrDefault(account, known.provider());
+    }
+
+    /** A provider's key and its accounts' own keys, blank ones left out. */
+    private record Keys(Optional<String> provider, Map<String, Optional<String>> accounts) {
+        static Keys of(ProvidersConfig.Endpoint endpoint) {
+            Map<String, Optional<String>> accounts = new HashMap<>();
+            endpoint.accounts().forEach((account, settings) -> settings.apiKey().filter(key -> !key.isBlank())
+                    .ifPresent(key -> accounts.put(account, Optional.of(key))));
+            return new Keys(endpoint.apiKey().filter(key -> !key.isBlank()), accounts);
         }
-        return endpoint.apiKey().filter(key -> !key.isBlank());
     }
 }

@@ -1,6 +1,7 @@
 package io.massmessage.relay.tracing;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -13,6 +14,8 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -48,8 +51,21 @@ public final class CommandSpans {
         }
     };
 
+    // the attributes' keys made once: a key by name is made anew at each call, recorded span or not
+    private static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
+    private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("messaging.operation.type");
+    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+    private static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
+    private static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("relay.outcome");
+    private static final AttributeKey<String> CATEGORY = AttributeKey.stringKey("relay.category");
+    private static final AttributeKey<String> DEAD_LETTER = AttributeKey.stringKey("relay.dead_letter");
+    private static final AttributeKey<Boolean> ALREADY_ANSWERED = AttributeKey.booleanKey("relay.already_answered");
+    private static final AttributeKey<Boolean> HANDED_BACK = AttributeKey.booleanKey("relay.handed_back");
+
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    private final Map<String, String> spanNames = new ConcurrentHashMap<>();
 
     @Inject
     public CommandSpans(OpenTelemetry otel) {
@@ -57,18 +73,24 @@ public final class CommandSpans {
         this.propagator = otel.getPropagators().getTextMapPropagator();
     }
 
-    /** Starts the span of the command read from {@code topic}/{@code partition} at {@code offset}, under the record's traceparent. */
+    /**
+     * Starts the span of the command read from {@code topic}/{@code partition} at {@code offset}, under the record's
+     * traceparent. Its attributes are set once it is started, and only if it is recorded: most commands' spans are
+     * not (the sampler), and the sampler does not look at attributes.
+     */
     public CommandSpan start(String topic, int partition, long offset, Headers headers) {
         Context parent = propagator.extract(Context.root(), headers, KAFKA_HEADERS);
-        Span span = tracer.spanBuilder(topic + " process")
+        Span span = tracer.spanBuilder(spanNames.computeIfAbsent(topic, name -> name + " process"))
                 .setParent(parent)
                 .setSpanKind(SpanKind.CONSUMER)
-                .setAttribute("messaging.system", "kafka")
-                .setAttribute("messaging.operation.type", "process")
-                .setAttribute("messaging.destination.name", topic)
-                .setAttribute("messaging.destination.partition.id", String.valueOf(partition))
-                .setAttribute("messaging.kafka.offset", offset)
                 .startSpan();
+        if (span.isRecording()) {
+            span.setAttribute(MESSAGING_SYSTEM, "kafka");
+            span.setAttribute(OPERATION, "process");
+            span.setAttribute(DESTINATION, topic);
+            span.setAttribute(PARTITION, String.valueOf(partition));
+            span.setAttribute(OFFSET, offset);
+        }
         return new CommandSpan(span, parent.with(span));
     }
 
@@ -86,29 +108,29 @@ public final class CommandSpans {
          * the others); the provider call's status is on the child span.
          */
         public void ended(String outcome, String category) {
-            span.setAttribute("relay.outcome", outcome);
+            span.setAttribute(OUTCOME, outcome);
             if (category != null) {
-                span.setAttribute("relay.category", category);
+                span.setAttribute(CATEGORY, category);
             }
             span.end();
         }
 
         /** Ends the span of a record sent to the dead-letter topic. */
         public void deadLettered(String kind, String reason) {
-            span.setAttribute("relay.dead_letter", kind);
+            span.setAttribute(DEAD_LETTER, kind);
             span.setStatus(StatusCode.ERROR, reason);
             span.end();
         }
 
         /** Ends the span of a replayed record that an earlier owner had already answered. */
         public void alreadyAnswered() {
-            span.setAttribute("relay.already_answered", true);
+            span.setAttribute(ALREADY_ANSWERED, true);
             span.end();
         }
 
         /** Ends the span of a command handed back at a rebalance, for the partition's next owner. */
         public void handedBack() {
-            span.setAttribute("relay.handed_back", true);
+            span.setAttribute(HANDED_BACK, true);
             span.end();
         }
     }

@@ -31,6 +31,24 @@ class ProviderRegistryTest {
         assertThat(configured.coalesces("fansly")).as("providers.fansly.coalesce=true").isTrue();
     }
 
+    @Test
+    void anAccountsOwnKeyWinsAndABlankKeyIsNone() {
+        var fansly = TestConfigs.Endpoint.of("https://example.test", "provider-key", Duration.ofSeconds(1))
+                .withAccountKey("fy_own", "own-key");
+        var blankAccount = TestConfigs.Endpoint.of("https://example.test", "provider-key", Duration.ofSeconds(1))
+                .withAccountKey("acct_blank", "  ");
+        var registry = new ProviderRegistry(Parsers.ADAPTERS.values().stream().toList(),
+                new TestConfigs.Providers(blankAccount, TestConfigs.Endpoint.of("https://example.test", " ",
+                        Duration.ofSeconds(1)), fansly));
+        ProviderAdapter fanslyAdapter = registry.adapter("fansly").orElseThrow();
+        assertThat(registry.apiKey(fanslyAdapter, "fy_own")).contains("own-key");
+        assertThat(registry.apiKey(fanslyAdapter, "fy_other")).contains("provider-key");
+        assertThat(registry.apiKey(registry.adapter("onlyfansapi").orElseThrow(), "acct_blank"))
+                .as("a blank account key falls back to the provider's").contains("provider-key");
+        assertThat(registry.apiKey(registry.adapter("fansmetric").orElseThrow(), "84000"))
+                .as("a blank provider key is no key").isEmpty();
+    }
+
     /** The test endpoint with {@code providers.<name>.coalesce} set. */
     private static ProvidersConfig.Endpoint coalescing(boolean on) {
         return (ProvidersConfig.Endpoint) Proxy.newProxyInstance(ProviderRegistryTest.class.getClassLoader(),

@@ -12,6 +12,7 @@ import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.provider.Credits;
 import io.massmessage.relay.provider.ErrorCategory;
 import io.massmessage.relay.provider.HttpReply;
+import io.massmessage.relay.provider.IdChars;
 import io.massmessage.relay.provider.Json;
 import io.massmessage.relay.provider.ProviderAdapter;
 import io.massmessage.relay.provider.ProviderRequest;
@@ -27,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Fansly API: {@code PUT /api/fansly/{account_id}/mass-messaging/scheduled/{id}} with
@@ -44,7 +44,6 @@ public final class FanslyAdapter implements ProviderAdapter {
     /** The provider's name in commands. */
     public static final String NAME = "fansly";
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Set<String> ACCESS_TYPES = Set.of("ppv", "subscription", "follow", "list", "limited_time");
     private static final Set<String> STRING_OPTIONS = Set.of("subscriptionTierId", "subscriptionTierName", "listId",
             "listLabel");
@@ -78,10 +77,10 @@ public final class FanslyAdapter implements ProviderAdapter {
 
     @Override
     public void check(CommandDraft draft, Problems problems) {
-        if (draft.account() != null && !ID.matcher(draft.account()).matches()) {
+        if (draft.account() != null && !IdChars.isToken(draft.account())) {
             problems.add("account", "must contain only letters, digits, '_' and '-' for fansly");
         }
-        if (draft.messageId() != null && !ID.matcher(draft.messageId()).matches()) {
+        if (draft.messageId() != null && !IdChars.isToken(draft.messageId())) {
             problems.add("messageId", "must contain only letters, digits, '_' and '-' for fansly");
         }
         List<String> accessTypes = checkOptions(draft.providerOptions(), problems);

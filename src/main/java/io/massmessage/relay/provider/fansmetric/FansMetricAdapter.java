@@ -9,6 +9,7 @@ import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.provider.DataMetaEnvelope;
 import io.massmessage.relay.provider.HttpReply;
+import io.massmessage.relay.provider.IdChars;
 import io.massmessage.relay.provider.Json;
 import io.massmessage.relay.provider.ProviderAdapter;
 import io.massmessage.relay.provider.ProviderRequest;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * FansMetric: {@code PUT /v1/{account_id}/mass-messages/queue/{queue_id}} with a Bearer key
@@ -30,7 +30,6 @@ public final class FansMetricAdapter implements ProviderAdapter {
     /** The provider's name in commands. */
     public static final String NAME = "fansmetric";
 
-    private static final Pattern NUMERIC = Pattern.compile("[0-9]{1,19}");
     private static final Set<String> STRING_OPTIONS = Set.of("rfTag", "rfGuest", "rfPartner");
     private static final Set<String> STRUCTURED_OPTIONS = Set.of("recommenders", "filters");
 
@@ -52,11 +51,11 @@ public final class FansMetricAdapter implements ProviderAdapter {
 
     @Override
     public void check(CommandDraft draft, Problems problems) {
-        if (draft.account() != null && !NUMERIC.matcher(draft.account()).matches()) {
+        if (draft.account() != null && !IdChars.isDigits(draft.account(), 19)) {
             problems.add("account",
                     "must be the numeric OnlyFans account id for fansmetric, got \"" + draft.account() + "\"");
         }
-        if (draft.messageId() != null && !NUMERIC.matcher(draft.messageId()).matches()) {
+        if (draft.messageId() != null && !IdChars.isDigits(draft.messageId(), 19)) {
             problems.add("messageId", "must be the numeric queue id for fansmetric, got \"" + draft.messageId() + "\"");
         }
         draft.providerOptions().fields().forEachRemaining(field -> {

@@ -9,6 +9,7 @@ import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.provider.DataMetaEnvelope;
 import io.massmessage.relay.provider.HttpReply;
+import io.massmessage.relay.provider.IdChars;
 import io.massmessage.relay.provider.Json;
 import io.massmessage.relay.provider.ProviderAdapter;
 import io.massmessage.relay.provider.ProviderRequest;
@@ -20,7 +21,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * OnlyFansAPI: {@code PUT /api/{account}/mass-messaging/{id}} with a Bearer key
@@ -32,8 +32,6 @@ public final class OnlyFansApiAdapter implements ProviderAdapter {
     /** The provider's name in commands. */
     public static final String NAME = "onlyfansapi";
 
-    private static final Pattern ACCOUNT = Pattern.compile("acct_[A-Za-z0-9]+");
-    private static final Pattern MESSAGE_ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final BigDecimal MIN_PRICE = BigDecimal.valueOf(3);
     private static final BigDecimal MAX_PRICE = BigDecimal.valueOf(200);
 
@@ -55,10 +53,10 @@ public final class OnlyFansApiAdapter implements ProviderAdapter {
 
     @Override
     public void check(CommandDraft draft, Problems problems) {
-        if (draft.account() != null && !ACCOUNT.matcher(draft.account()).matches()) {
+        if (draft.account() != null && !IdChars.isPrefixedAlphanumeric(draft.account(), "acct_")) {
             problems.add("account", "must look like acct_XXXXXXXXXXXXXXX for onlyfansapi");
         }
-        if (draft.messageId() != null && !MESSAGE_ID.matcher(draft.messageId()).matches()) {
+        if (draft.messageId() != null && !IdChars.isToken(draft.messageId())) {
             problems.add("messageId", "must contain only letters, digits, '_' and '-' for onlyfansapi");
         }
         draft.providerOptions().fieldNames().forEachRemaining(
