@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -24,7 +25,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -99,20 +99,40 @@ public final class ProviderClient {
             propagator.inject(trace.with(span), http, (carrier, name, value) -> carrier.putHeader(name, value));
             var open = inFlight.get(adapter.name());
             open.incrementAndGet();
-            // the request timeout bounds the whole exchange: the client's own timeout is an idle timeout, which a
-            // provider sending a byte every few seconds never reaches
-            long deadline = vertx.getDelegate().setTimer(target.requestTimeoutMs, id -> body.abort(new TimeoutException(
-                    "no complete answer within " + target.requestTimeoutMs + " ms")));
-            return http.sendBuffer(Buffer.buffer(request.body()))
-                    .ifNoItem().after(Duration.ofMillis(target.requestTimeoutMs + 1_000))
-                    .failWith(() -> new TimeoutException("no answer within " + target.requestTimeoutMs + " ms"))
+            return exchange(http, Buffer.buffer(request.body()), body, target.requestTimeoutMs)
                     .map(response -> adapter.interpret(reply(response), clock.instant()))
                     .onFailure().recoverWithItem(ProviderClient::transportFault)
-                    .onTermination().invoke(() -> {
-                        vertx.getDelegate().cancelTimer(deadline);
-                        open.decrementAndGet();
-                    })
+                    .onTermination().invoke(open::decrementAndGet)
                     .invoke(response -> end(span, response));
+        });
+    }
+
+    /**
+     * Sends {@code http} and ends with its answer, or with a {@link TimeoutException} once {@code timeoutMs} have
+     * passed: the request timeout bounds the whole exchange, with one timer. The client's own timeout is an idle
+     * timeout, which a provider sending a byte every few seconds never reaches; at the deadline the body being read
+     * is aborted, and an answer whose headers never end is failed here, since nothing else would end it.
+     */
+    private Uni<HttpResponse<io.vertx.core.buffer.Buffer>> exchange(HttpRequest<io.vertx.core.buffer.Buffer> http,
+            Buffer sent, BoundedBody body, long timeoutMs) {
+        return Uni.createFrom().emitter(emitter -> {
+            long deadline = vertx.getDelegate().setTimer(timeoutMs, id -> {
+                TimeoutException late = new TimeoutException("no complete answer within " + timeoutMs + " ms");
+                body.abort(late);
+                emitter.fail(late);
+            });
+            Cancellable sending = http.sendBuffer(sent).subscribe().with(response -> {
+                vertx.getDelegate().cancelTimer(deadline);
+                emitter.complete(response);
+            }, failure -> {
+                vertx.getDelegate().cancelTimer(deadline);
+                emitter.fail(failure);
+            });
+            // cancelled from downstream (the service stopping): the request and its deadline with it
+            emitter.onTermination(() -> {
+                vertx.getDelegate().cancelTimer(deadline);
+                sending.cancel();
+            });
         });
     }
 
