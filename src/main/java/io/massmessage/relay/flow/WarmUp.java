@@ -136,8 +136,8 @@ final class WarmUp {
         Delays delays = LimitsBeans.delays(vertx);
         CommandProcessor processor = new CommandProcessor(registry, client, config, delays, clock, FlowBeans.jitter(),
                 LimitsBeans.budgets(clock, delays, config, LimitsBeans.connections(client)),
-                LimitsBeans.breakers(clock, delays, config), new RelayMetrics(new CompositeMeterRegistry(
-                        io.micrometer.core.instrument.Clock.SYSTEM, List.of(new SimpleMeterRegistry()))));
+                LimitsBeans.breakers(clock, delays, config), new RelayMetrics(
+                        new CompositeMeterRegistry().add(new SimpleMeterRegistry())));
         OutcomeSender sender = OutcomeSender.discarding();
         OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, new CommandSpans(otel));
         Rehearsal rehearsal = new Rehearsal(processor, publisher, commands, deadline, concurrency, ran, succeeded);

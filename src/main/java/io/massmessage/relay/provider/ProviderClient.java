@@ -121,14 +121,9 @@ public final class ProviderClient {
                 body.abort(late);
                 emitter.fail(late);
             });
-            Cancellable sending = http.sendBuffer(sent).subscribe().with(response -> {
-                vertx.getDelegate().cancelTimer(deadline);
-                emitter.complete(response);
-            }, failure -> {
-                vertx.getDelegate().cancelTimer(deadline);
-                emitter.fail(failure);
-            });
-            // cancelled from downstream (the service stopping): the request and its deadline with it
+            Cancellable sending = http.sendBuffer(sent).subscribe().with(emitter::complete, emitter::fail);
+            // answered, failed, timed out or cancelled from downstream (the service stopping); run at once if the
+            // answer came before this line
             emitter.onTermination(() -> {
                 vertx.getDelegate().cancelTimer(deadline);
                 sending.cancel();

@@ -32,10 +32,9 @@ public final class ProviderRegistry {
         this.adapters = new TreeMap<>(adapters.stream().collect(
                 Collectors.toMap(ProviderAdapter::name, Function.identity())));
         this.config = config;
-        this.adapters.values().forEach(
-                adapter -> ProviderSettings.check(adapter.name(), adapter.endpoint(config), config.allowPlainHttp()));
         this.adapters.values().forEach(adapter -> {
             ProvidersConfig.Endpoint endpoint = endpoint(adapter);
+            ProviderSettings.check(adapter.name(), endpoint, config.allowPlainHttp());
             keys.put(adapter.name(), Keys.of(endpoint));
             coalescing.put(adapter.name(), endpoint.coalesce().orElse(adapter.partialUpdates()));
         });
