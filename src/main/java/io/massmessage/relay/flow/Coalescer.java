@@ -1,7 +1,9 @@
 package io.massmessage.relay.flow;
 
+import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.outcome.Outcome;
+import io.massmessage.relay.provider.ProviderRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,6 +42,11 @@ final class Coalescer {
     Coalescer(Predicate<String> enabledFor, Predicate<UpdateCommand> valid) {
         this.enabledFor = enabledFor;
         this.valid = valid;
+    }
+
+    /** The coalescer of the providers in {@code registry}, their merges checked by {@code parser}'s rules. */
+    static Coalescer of(ProviderRegistry registry, CommandParser parser) {
+        return new Coalescer(registry::coalesces, merged -> parser.problems(merged).isEmpty());
     }
 
     /** One command waiting for its turn. */

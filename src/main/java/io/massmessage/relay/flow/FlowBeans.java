@@ -46,7 +46,7 @@ public class FlowBeans {
     @Produces
     @Singleton
     Coalescer coalescer(ProviderRegistry registry, CommandParser parser) {
-        return new Coalescer(registry::coalesces, merged -> parser.problems(merged).isEmpty());
+        return Coalescer.of(registry, parser);
     }
 
     @Produces

@@ -28,6 +28,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.mutiny.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -96,8 +97,9 @@ final class WarmUp {
         long started = System.nanoTime();
         AtomicInteger ran = new AtomicInteger();
         AtomicInteger succeeded = new AtomicInteger();
+        AtomicInteger answers = new AtomicInteger();
         HttpServer server = vertx.getDelegate().createHttpServer().requestHandler(request -> request.body()
-                .onComplete(body -> request.response().putHeader("content-type", "application/json").end(ANSWER)));
+                .onComplete(body -> answer(request.response(), answers.getAndIncrement())));
         Duration timeout = config.warmUp().timeout();
         return Uni.createFrom().completionStage(() -> server.listen(0, "127.0.0.1").toCompletionStage())
                 .chain(listening -> rehearse(listening.actualPort(), commands, System.nanoTime() + timeout.toNanos(),
@@ -111,6 +113,28 @@ final class WarmUp {
                 .map(closed -> new Result(ran.get(), succeeded.get(), (System.nanoTime() - started) / 1_000_000))
                 .invoke(result -> LOG.infof("rehearsal at start: %d synthetic commands, %d succeeded, in %d ms",
                         result.commands(), result.succeeded(), result.millis()));
+    }
+
+    /**
+     * The stand-in's {@code n}th answer, in the shapes providers answer in: with a length or chunked (as a proxy in
+     * front of one streams it), with the rate-limit headers of either naming or none; so the client's decoding and the
+     * relay's reading of those headers are rehearsed each way, not only the way of the first provider it meets.
+     */
+    private static void answer(HttpServerResponse response, int n) {
+        response.putHeader("content-type", "application/json").putHeader("server", "warm-up")
+                .putHeader("date", "Thu, 01 Jan 2026 00:00:00 GMT");
+        if (n % 3 == 1) {
+            response.putHeader("x-rate-limit-limit-minute", "100000000")
+                    .putHeader("x-rate-limit-remaining-minute", "99999999");
+        } else if (n % 3 == 2) {
+            response.putHeader("x-ratelimit-limit", "100000000").putHeader("x-ratelimit-remaining", "99999999");
+        }
+        if (n % 2 == 0) {
+            response.end(ANSWER);
+        } else {
+            response.setChunked(true).write(ANSWER.substring(0, ANSWER.length() / 2));
+            response.end(ANSWER.substring(ANSWER.length() / 2));
+        }
     }
 
     /**
@@ -140,7 +164,8 @@ final class WarmUp {
                         new CompositeMeterRegistry().add(new SimpleMeterRegistry())));
         OutcomeSender sender = OutcomeSender.discarding();
         OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, new CommandSpans(otel));
-        Rehearsal rehearsal = new Rehearsal(processor, publisher, commands, deadline, concurrency, ran, succeeded);
+        Rehearsal rehearsal = new Rehearsal(Coalescer.of(registry, parser), processor, publisher, commands, deadline,
+                concurrency, ran, succeeded);
         for (int i = concurrency; i > 0; i--) {
             loop.execute(rehearsal::step);
         }
@@ -154,6 +179,8 @@ final class WarmUp {
     /** One rehearsal's commands: each of its lanes takes the next command as soon as its last one ended. */
     private final class Rehearsal {
         private final MessageSequencer sequencer = new MessageSequencer();
+        private final StallWatch watch = new StallWatch(clock);
+        private final Coalescer coalescer;
         private final CommandProcessor processor;
         private final OutcomePublisher publisher;
         private final int commands;
@@ -164,8 +191,9 @@ final class WarmUp {
         private final AtomicInteger succeeded;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Rehearsal(CommandProcessor processor, OutcomePublisher publisher, int commands, long deadline, int lanes,
-                AtomicInteger ran, AtomicInteger succeeded) {
+        Rehearsal(Coalescer coalescer, CommandProcessor processor, OutcomePublisher publisher, int commands,
+                long deadline, int lanes, AtomicInteger ran, AtomicInteger succeeded) {
+            this.coalescer = coalescer;
             this.processor = processor;
             this.publisher = publisher;
             this.commands = commands;
@@ -187,10 +215,7 @@ final class WarmUp {
             ran.incrementAndGet();
             Uni<Outcome> rehearsed;
             try {
-                UpdateCommand command = parser.parse(synthetic(n));
-                rehearsed = sequencer.run(command.messageKey(), () -> processor.process(command, Context.root())
-                        .call(outcome -> publisher.publish(outcome, null, Context.root(), new Origin("warm-up", 0, n),
-                                () -> false)));
+                rehearsed = rehearse(parser.parse(synthetic(n)), n);
             } catch (RuntimeException defect) {
                 rehearsed = Uni.createFrom().failure(defect);
             }
@@ -203,6 +228,33 @@ final class WarmUp {
                 LOG.debugf("a synthetic command of the rehearsal failed: %s", failure);
                 loop.execute(this::step);
             });
+        }
+
+        /**
+         * One synthetic command, the way the pipeline takes a live one: watched (a {@link StallWatch} of the
+         * rehearsal's own), queued for its message's turn with what it may coalesce with ({@link Coalescer}: the
+         * stand-in's providers coalesce or not, so both kinds of request are rehearsed), processed, published.
+         */
+        private Uni<Outcome> rehearse(UpdateCommand command, int n) {
+            StallWatch.Watched watched = watch.begin(() -> "rehearsal command " + n);
+            Coalescer.Waiting waiting = coalescer.enter(command);
+            return sequencer.run(command.messageKey(), () -> {
+                watched.working();
+                if (waiting != null && !waiting.start()) {
+                    return Uni.createFrom().completionStage(waiting.carried());
+                }
+                Coalescer.Head head = waiting == null ? null : waiting.head().admitting(next -> true);
+                return processor.process(command, Context.root(), watched, head == null ? Coalescing.NONE : head)
+                        .call(outcome -> publisher.publish(outcome, null, Context.root(), new Origin("warm-up", 0, n),
+                                () -> false))
+                        .onTermination().invoke((outcome, failure, cancelled) -> {
+                            if (head != null && outcome != null) {
+                                head.published(outcome);
+                            } else if (head != null) {
+                                head.abandoned(failure != null ? failure : new IllegalStateException("cancelled"));
+                            }
+                        });
+            }).onTermination().invoke(watched::waiting).onTermination().invoke(watched::ended);
         }
     }
 
@@ -245,11 +297,14 @@ final class WarmUp {
         }
 
         private Endpoint endpoint(String path) {
-            return new StandInEndpoint(baseUrl + path, connections);
+            // two of the three coalesce: a request is rehearsed both with the commands behind it and alone
+            return new StandInEndpoint(baseUrl + path, connections, !path.equals("/fansmetric"));
         }
     }
 
-    private record StandInEndpoint(String baseUrl, int connections) implements ProvidersConfig.Endpoint {
+    private record StandInEndpoint(String baseUrl, int connections, boolean coalesces)
+            implements
+                ProvidersConfig.Endpoint {
         @Override
         public Optional<String> apiKey() {
             return Optional.of("warm-up");
@@ -292,7 +347,7 @@ final class WarmUp {
 
         @Override
         public Optional<Boolean> coalesce() {
-            return Optional.of(false);
+            return Optional.of(coalesces);
         }
     }
 }

@@ -13,6 +13,7 @@ import static io.massmessage.relay.testing.KafkaTestClient.header;
 import static io.massmessage.relay.testing.KafkaTestClient.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.PublisherDecorator;
+import io.vertx.core.Vertx;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,6 +82,17 @@ class RelayEndToEndTest {
     @AfterEach
     void disconnect() {
         kafka.close();
+    }
+
+    @jakarta.inject.Inject
+    Vertx vertx;
+
+    @Test
+    void runsOnTheNativeTransportWhereThePlatformHasOne() {
+        String arch = System.getProperty("os.arch");
+        assumeTrue(System.getProperty("os.name").startsWith("Linux")
+                && (arch.equals("amd64") || arch.equals("aarch64")), "epoll is shipped for Linux x86_64 and aarch64");
+        assertThat(vertx.isNativeTransportEnabled()).as("Vert.x on epoll").isTrue();
     }
 
     @Test
