@@ -2,6 +2,7 @@ package io.massmessage.relay.flow;
 
 import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.intake.HandedBackException;
 import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.provider.ProviderRegistry;
 import java.util.ArrayDeque;
@@ -152,6 +153,18 @@ final class Coalescer {
         /** The request's command published {@code outcome}: each carried command's turn publishes it as its own. */
         void published(Outcome outcome) {
             absorbed.forEach(carried -> carried.carried.complete(outcome));
+        }
+
+        /**
+         * The request's command ended: with its {@code outcome} ({@link #published}), or without one, failed with
+         * {@code failure} or cancelled when that is null ({@link #abandoned}, as handed back).
+         */
+        void ended(Outcome outcome, Throwable failure) {
+            if (outcome != null) {
+                published(outcome);
+            } else {
+                abandoned(failure != null ? failure : new HandedBackException("cancelled"));
+            }
         }
 
         /** The request's command ended without an outcome: each carried command is processed on its own. */

@@ -416,13 +416,8 @@ public class RelayPipeline {
                 })
                 .call(outcome -> finish(answering, outcome, null, head == null ? command : head.newest()))
                 .onTermination().invoke((outcome, failure, cancelled) -> {
-                    if (head == null) {
-                        return;
-                    }
-                    if (outcome != null) {
-                        head.published(outcome);
-                    } else {
-                        head.abandoned(failure != null ? failure : new HandedBackException("cancelled"));
+                    if (head != null) {
+                        head.ended(outcome, failure);
                     }
                 })
                 .replaceWithVoid();

@@ -248,10 +248,8 @@ final class WarmUp {
                         .call(outcome -> publisher.publish(outcome, null, Context.root(), new Origin("warm-up", 0, n),
                                 () -> false))
                         .onTermination().invoke((outcome, failure, cancelled) -> {
-                            if (head != null && outcome != null) {
-                                head.published(outcome);
-                            } else if (head != null) {
-                                head.abandoned(failure != null ? failure : new IllegalStateException("cancelled"));
+                            if (head != null) {
+                                head.ended(outcome, failure);
                             }
                         });
             }).onTermination().invoke(watched::waiting).onTermination().invoke(watched::ended);

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.massmessage.relay.command.MessageUpdate;
 import io.massmessage.relay.command.UpdateCommand;
+import io.massmessage.relay.intake.HandedBackException;
 import io.massmessage.relay.outcome.Outcome;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -114,17 +116,43 @@ class CoalescerTest {
         assertThat(request.newest().commandId()).isEqualTo("n1");
     }
 
-    @Test
-    void whenTheCarryingCommandEndsWithoutAnOutcomeTheCarriedOnesAreProcessedOnTheirOwn() {
-        Coalescer coalescer = coalescer();
-        Coalescer.Waiting head = coalescer.enter(of("h", "m"));
-        Coalescer.Waiting carried = coalescer.enter(of("c", "m"));
+    /** A request of {@code message}'s first command, which carried the one behind it. */
+    private record Carrying(UpdateCommand sent, Coalescer.Head request, Coalescer.Waiting carried) {}
+
+    private static Carrying carrying(Coalescer coalescer, String message) {
+        Coalescer.Waiting head = coalescer.enter(of("h-" + message, message));
+        Coalescer.Waiting carried = coalescer.enter(of("c-" + message, message));
         head.start();
         Coalescer.Head request = head.head().admitting(c -> true);
         request.absorb(head.command());
-        request.abandoned(new IllegalStateException("handed back"));
-        assertThat(carried.start()).isFalse();
-        assertThat(carried.carried()).isCompletedExceptionally();
+        return new Carrying(head.command(), request, carried);
+    }
+
+    @Test
+    void whenTheCarryingCommandEndsWithoutAnOutcomeTheCarriedOnesAreProcessedOnTheirOwn() {
+        Carrying m = carrying(coalescer(), "m");
+        m.request().abandoned(new IllegalStateException("handed back"));
+        assertThat(m.carried().start()).isFalse();
+        assertThat(m.carried().carried()).isCompletedExceptionally();
+    }
+
+    @Test
+    void theCarryingCommandsEndPassesItsOutcomeOnOrFailsTheCarriedOnesAsHandedBackWhenCancelled() {
+        Coalescer coalescer = coalescer();
+        Carrying answered = carrying(coalescer, "m");
+        Outcome outcome = new Outcome.Succeeded(answered.sent(), 1, 12, 200, null, null, null);
+        answered.request().ended(outcome, null);
+        assertThat(answered.carried().carried()).isCompletedWithValue(outcome);
+
+        Carrying cancelled = carrying(coalescer, "n");
+        cancelled.request().ended(null, null);
+        assertThat(cancelled.carried().carried()).failsWithin(Duration.ZERO).withThrowableThat()
+                .withCauseInstanceOf(HandedBackException.class);
+
+        Carrying failed = carrying(coalescer, "p");
+        IllegalStateException why = new IllegalStateException("broken");
+        failed.request().ended(null, why);
+        assertThat(failed.carried().carried()).failsWithin(Duration.ZERO).withThrowableThat().withCause(why);
     }
 
     @Test
