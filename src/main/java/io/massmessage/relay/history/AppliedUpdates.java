@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.massmessage.relay.command.Rfc3339;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.KafkaClientSettings;
 import io.massmessage.relay.config.RelayConfig;
@@ -227,7 +228,7 @@ public class AppliedUpdates {
             return Uni.createFrom().voidItem();
         }
         // written as text: one record per applied command, on the publishing path, with no tree to build and serialise
-        String value = "{\"issuedAt\":\"" + command.issuedAt() + "\",\"commandId\":\""
+        String value = "{\"issuedAt\":\"" + Rfc3339.text(command.issuedAt()) + "\",\"commandId\":\""
                 + new String(JsonStringEncoder.getInstance().quoteAsString(command.commandId())) + "\"}";
         Applied entry = new Applied(issuedAt, clock.millis());
         if (!durable.contains(partition.partition())) {

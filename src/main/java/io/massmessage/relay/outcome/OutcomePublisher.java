@@ -3,6 +3,7 @@ package io.massmessage.relay.outcome;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.massmessage.relay.command.Rfc3339;
 import io.massmessage.relay.config.RelayConfig;
 import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
@@ -112,8 +113,8 @@ public final class OutcomePublisher {
         headers.add(CE_SUBJECT, utf8(key));
         headers.add(CE_DATACONTENTTYPE, JSON_TYPE);
         headers.add(CONTENT_TYPE, JSON_TYPE);
-        // RFC 3339 in UTC, as the event's occurredAt (ISO_OFFSET_DATE_TIME's fraction printer built BigDecimals per call)
-        headers.add(CE_TIME, utf8(occurredAt.toString()));
+        // RFC 3339 in UTC, the text of the event's occurredAt
+        headers.add(CE_TIME, Rfc3339.utf8(occurredAt));
         return sender.send(new ProducerRecord<>(destination.topic(), null, key, json, headers))
                 .map(at -> new RecordRef(at.topic(), at.partition(), at.offset()))
                 .onFailure().recoverWithUni(failure -> {

@@ -95,6 +95,18 @@ class RelayEndToEndTest {
         assertThat(vertx.isNativeTransportEnabled()).as("Vert.x on epoll").isTrue();
     }
 
+    @jakarta.inject.Inject
+    ObjectMapper mapper;
+
+    @Test
+    void theServicesMapperWritesInstantsWithoutTheFormatter() throws Exception {
+        assertThat(mapper.getSerializerProviderInstance().findValueSerializer(Instant.class))
+                .isInstanceOf(io.massmessage.relay.command.Rfc3339.Serializer.class);
+        Instant at = Instant.parse("2026-12-03T19:13:47.452361740Z");
+        assertThat(mapper.writeValueAsString(Map.of("at", at)))
+                .isEqualTo("{\"at\":\"2026-12-03T19:13:47.452361740Z\"}");
+    }
+
     @Test
     void appliesAnUpdateAtEachProviderAndPublishesSucceeded() throws Exception {
         String ofAccount = "acct_" + run;
