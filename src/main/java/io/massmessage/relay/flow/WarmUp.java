@@ -27,6 +27,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.mutiny.core.Vertx;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,20 +53,29 @@ import org.jboss.logging.Logger;
  *
  * <p>Nothing of it leaves the process or touches the live state: the providers are a Vert.x HTTP server on the
  * loopback interface answering 200, the budgets, breakers, sequencer, metrics and HTTP client are instances of
- * their own, its spans go to no processor, and the outcomes go to a producer that keeps nothing
- * ({@link OutcomeSender#discarding()}). The Kafka clients themselves stay cold: they cannot be rehearsed without a
- * broker.
+ * their own, its spans go to no processor, and the outcomes go through a producer like the live one
+ * ({@link OutcomeSender#rehearsing}) to a broker of the rehearsal's own on the loopback interface, which keeps
+ * nothing ({@link LoopbackBroker}; without it, to Kafka's mock producer). The consumer and the connector stay cold:
+ * they cannot be rehearsed without the relay's broker.
  */
 final class WarmUp {
 
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
+    /** How long the rehearsal's producer waits for its broker before a send fails. */
+    private static final Duration PRODUCER_WAIT = Duration.ofSeconds(5);
     private static final String ANSWER = "{\"data\":{\"id\":\"warm-up\"}}";
     /** The accounts of the synthetic commands, by provider: each provider's rules accept them. */
     private static final Map<String, String> ACCOUNTS = Map.of("onlyfansapi", "acct_warmup", "fansmetric", "84000",
             "fansly", "fy_warm_up");
 
-    /** What a rehearsal did: commands run, how many of them succeeded, and how long it took. */
-    record Result(int commands, int succeeded, long millis) {}
+    /**
+     * What a rehearsal did: commands run, how many of them succeeded, how many were carried by an earlier command's
+     * request (coalescing) and how many published an outcome of their own, how many records its broker acknowledged
+     * (0 without one), and how long it took.
+     */
+    record Result(int commands, int succeeded, int carried, int published, long acknowledged, long millis) {
+        static final Result NONE = new Result(0, 0, 0, 0, 0, 0);
+    }
 
     private final Vertx vertx;
     private final RelayConfig config;
@@ -92,27 +103,37 @@ final class WarmUp {
     Uni<Result> run() {
         int commands = config.warmUp().commands();
         if (commands <= 0) {
-            return Uni.createFrom().item(new Result(0, 0, 0));
+            return Uni.createFrom().item(Result.NONE);
         }
         long started = System.nanoTime();
-        AtomicInteger ran = new AtomicInteger();
-        AtomicInteger succeeded = new AtomicInteger();
+        Counts counts = new Counts();
         AtomicInteger answers = new AtomicInteger();
         HttpServer server = vertx.getDelegate().createHttpServer().requestHandler(request -> request.body()
                 .onComplete(body -> answer(request.response(), answers.getAndIncrement())));
         Duration timeout = config.warmUp().timeout();
+        AtomicReference<LoopbackBroker> broker = new AtomicReference<>();
         return Uni.createFrom().completionStage(() -> server.listen(0, "127.0.0.1").toCompletionStage())
-                .chain(listening -> rehearse(listening.actualPort(), commands, System.nanoTime() + timeout.toNanos(),
-                        ran, succeeded))
+                .call(listening -> LoopbackBroker.start(vertx).invoke(broker::set).onFailure().recoverWithItem(
+                        failure -> {
+                            LOG.debugf("no broker for the rehearsal (%s): its outcomes go to a mock producer", failure);
+                            return null;
+                        }))
+                .chain(listening -> rehearse(listening.actualPort(), broker.get(), commands,
+                        System.nanoTime() + timeout.toNanos(), counts))
                 // the deadline stops new commands; this bounds the ones under way
                 .ifNoItem().after(timeout.plusSeconds(5)).fail()
                 .onFailure().invoke(failure -> LOG.warnf(
                         "the rehearsal at start did not end well (%s); the relay starts consuming anyway", failure))
                 .onItemOrFailure().transformToUni((ended, failure) -> Uni.createFrom()
                         .completionStage(() -> server.close().toCompletionStage()).onFailure().recoverWithNull())
-                .map(closed -> new Result(ran.get(), succeeded.get(), (System.nanoTime() - started) / 1_000_000))
-                .invoke(result -> LOG.infof("rehearsal at start: %d synthetic commands, %d succeeded, in %d ms",
-                        result.commands(), result.succeeded(), result.millis()));
+                .call(closed -> broker.get() == null ? Uni.createFrom().voidItem()
+                        : broker.get().close().onFailure().recoverWithNull())
+                .map(closed -> new Result(counts.ran.get(), counts.succeeded.get(), counts.carried.get(),
+                        counts.published.get(), broker.get() == null ? 0 : broker.get().records(),
+                        (System.nanoTime() - started) / 1_000_000))
+                .invoke(result -> LOG.infof("rehearsal at start: %d synthetic commands, %d succeeded, %d outcomes "
+                        + "published (%d taken by its broker), in %d ms", result.commands(), result.succeeded(),
+                        result.published(), result.acknowledged(), result.millis()));
     }
 
     /**
@@ -141,7 +162,7 @@ final class WarmUp {
      * Runs up to {@code commands} synthetic commands against the stand-in on {@code port}, at most
      * {@code relay.max-in-flight} at once, none started after {@code deadline} ({@link System#nanoTime()}).
      */
-    private Uni<Void> rehearse(int port, int commands, long deadline, AtomicInteger ran, AtomicInteger succeeded) {
+    private Uni<Void> rehearse(int port, LoopbackBroker broker, int commands, long deadline, Counts counts) {
         // as many at once as the live pool has connections: opening a connection is code to compile too (with 64 at
         // once the first second of a backlog opened 512 connections with that code still interpreted)
         int concurrency = Math.max(1, Math.min(config.maxInFlight(), commands));
@@ -162,18 +183,22 @@ final class WarmUp {
                 LimitsBeans.budgets(clock, delays, config, LimitsBeans.connections(client)),
                 LimitsBeans.breakers(clock, delays, config), new RelayMetrics(
                         new CompositeMeterRegistry().add(new SimpleMeterRegistry())));
-        OutcomeSender sender = OutcomeSender.discarding();
+        // the live producer's code, against a broker that keeps nothing (or, without one, Kafka's mock producer)
+        OutcomeSender sender = broker == null ? OutcomeSender.discarding()
+                : OutcomeSender.rehearsing(broker.bootstrapServers(), PRODUCER_WAIT);
         OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, new CommandSpans(otel));
         Rehearsal rehearsal = new Rehearsal(Coalescer.of(registry, parser), processor, publisher, commands, deadline,
-                concurrency, ran, succeeded);
+                concurrency, counts);
         for (int i = concurrency; i > 0; i--) {
             loop.execute(rehearsal::step);
         }
-        return Uni.createFrom().completionStage(rehearsal.done).onTermination().invoke(() -> {
-            client.close();
-            sender.close();
-            tracing.close();
-        });
+        return Uni.createFrom().completionStage(rehearsal.done).onTermination().call(() -> Uni.createFrom()
+                .item(() -> {
+                    client.close();
+                    sender.close(); // a real producer's close waits for its thread: never on an event loop
+                    tracing.close();
+                    return null;
+                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
     }
 
     /** One rehearsal's commands: each of its lanes takes the next command as soon as its last one ended. */
@@ -187,20 +212,18 @@ final class WarmUp {
         private final long deadline;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger lanes;
-        private final AtomicInteger ran;
-        private final AtomicInteger succeeded;
+        private final Counts counts;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
 
         Rehearsal(Coalescer coalescer, CommandProcessor processor, OutcomePublisher publisher, int commands,
-                long deadline, int lanes, AtomicInteger ran, AtomicInteger succeeded) {
+                long deadline, int lanes, Counts counts) {
             this.coalescer = coalescer;
             this.processor = processor;
             this.publisher = publisher;
             this.commands = commands;
             this.deadline = deadline;
             this.lanes = new AtomicInteger(lanes);
-            this.ran = ran;
-            this.succeeded = succeeded;
+            this.counts = counts;
         }
 
         /** Runs the next synthetic command on the pipeline loop, or ends this lane when none is left. */
@@ -212,7 +235,7 @@ final class WarmUp {
                 }
                 return;
             }
-            ran.incrementAndGet();
+            counts.ran.incrementAndGet();
             Uni<Outcome> rehearsed;
             try {
                 rehearsed = rehearse(parser.parse(synthetic(n)), n);
@@ -221,7 +244,7 @@ final class WarmUp {
             }
             rehearsed.subscribe().with(outcome -> {
                 if (outcome instanceof Outcome.Succeeded) {
-                    succeeded.incrementAndGet();
+                    counts.succeeded.incrementAndGet();
                 }
                 loop.execute(this::step);
             }, failure -> {
@@ -241,12 +264,13 @@ final class WarmUp {
             return sequencer.run(command.messageKey(), () -> {
                 watched.working();
                 if (waiting != null && !waiting.start()) {
+                    counts.carried.incrementAndGet();
                     return Uni.createFrom().completionStage(waiting.carried());
                 }
                 Coalescer.Head head = waiting == null ? null : waiting.head().admitting(next -> true);
                 return processor.process(command, Context.root(), watched, head == null ? Coalescing.NONE : head)
                         .call(outcome -> publisher.publish(outcome, null, Context.root(), new Origin("warm-up", 0, n),
-                                () -> false))
+                                () -> false).invoke(counts.published::incrementAndGet))
                         .onTermination().invoke((outcome, failure, cancelled) -> {
                             if (head != null) {
                                 head.ended(outcome, failure);
@@ -254,6 +278,14 @@ final class WarmUp {
                         });
             }).onTermination().invoke(watched::waiting).onTermination().invoke(watched::ended);
         }
+    }
+
+    /** What the rehearsal's commands did, counted as they end. */
+    private static final class Counts {
+        final AtomicInteger ran = new AtomicInteger();
+        final AtomicInteger succeeded = new AtomicInteger();
+        final AtomicInteger carried = new AtomicInteger();
+        final AtomicInteger published = new AtomicInteger();
     }
 
     /** The {@code n}th synthetic command: the providers in turn, a thousand messages, each field kind now and then. */

@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
@@ -31,6 +32,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 @Singleton
 public class OutcomeSender {
 
+    private static final int LINGER_MS = 20;
     private final RecordSender<String, String> sender;
 
     @Inject
@@ -61,10 +63,27 @@ public class OutcomeSender {
         return new OutcomeSender(new RecordSender<>(producer, "relay-warm-up-sender"));
     }
 
+    /**
+     * A sender for the rehearsal at start ({@code flow.WarmUp}): the live sender's producer, with its settings, but
+     * connected in plain text to {@code bootstrapServers} only (the rehearsal's broker on the loopback interface,
+     * which keeps nothing), never to the relay's broker; waiting at most {@code maxBlock} for it, not the default
+     * minute, so a rehearsal that goes wrong ends soon.
+     */
+    public static OutcomeSender rehearsing(String bootstrapServers, Duration maxBlock) {
+        Map<String, Object> props = producerConfig(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mass-message-relay-rehearsal");
+        int wait = (int) Math.min(maxBlock.toMillis(), Integer.MAX_VALUE / 4);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) wait);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, wait);
+        // at least linger.ms + request.timeout.ms, as the producer requires
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * wait + LINGER_MS);
+        return new OutcomeSender(new RecordSender<>(new KafkaProducer<>(props), "relay-warm-up-sender"));
+    }
+
     static Map<String, Object> producerConfig(Map<String, Object> kafka) {
         Map<String, Object> props = KafkaClientSettings.durableProducer(kafka, "mass-message-relay-outcomes",
                 StringSerializer.class);
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         return props;
     }
 

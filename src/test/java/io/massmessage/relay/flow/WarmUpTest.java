@@ -44,6 +44,11 @@ class WarmUpTest {
 
         assertThat(result.commands()).isEqualTo(900);
         assertThat(result.succeeded()).isEqualTo(900);
+        // each command published its outcome or was carried by an earlier one's request; every outcome went, through
+        // the live producer's code, to the rehearsal's own broker, which took each once
+        assertThat(result.published() + result.carried()).isEqualTo(900);
+        assertThat(result.published()).isPositive();
+        assertThat(result.acknowledged()).isEqualTo(result.published());
     }
 
     @Test
