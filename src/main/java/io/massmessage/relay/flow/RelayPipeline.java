@@ -506,14 +506,22 @@ public class RelayPipeline {
         // trip before the outcome, not two): after a crash between the two a replay either finds the guard's record,
         // or finds the outcome succeeded and records it again (skipApplied). The answer is recorded for idempotency
         // once the outcome is on the broker, where its offset is known.
-        return answering.taken().publish(() -> {
-            Uni<RecordRef> published = publisher.publish(outcome, coalescedInto, answering.trace(), answering.origin(),
-                    keepTrying);
-            Uni<RecordRef> recorded = outcome instanceof Outcome.Succeeded
-                    ? bothWritten(applied.applied(partition, appliedAs, keepTrying), published)
-                    : published;
-            return recorded.chain(at -> applied.answered(partition, outcome, at, keepTrying));
-        });
+        return answering.taken().publish(() -> publishAndRecord(publisher, applied, outcome, coalescedInto,
+                answering.trace(), answering.origin(), partition, appliedAs, keepTrying));
+    }
+
+    /**
+     * Publishes the outcome and records, beside it, what was applied (stale guard) and, once it is on the broker, the
+     * answer (idempotency): the live pipeline's step ({@link #publish}) and the rehearsal's.
+     */
+    static Uni<Void> publishAndRecord(OutcomePublisher publisher, AppliedUpdates applied, Outcome outcome,
+            String coalescedInto, Context trace, Origin origin, TopicPartition partition, UpdateCommand appliedAs,
+            BooleanSupplier keepTrying) {
+        Uni<RecordRef> published = publisher.publish(outcome, coalescedInto, trace, origin, keepTrying);
+        Uni<RecordRef> recorded = outcome instanceof Outcome.Succeeded
+                ? bothWritten(applied.applied(partition, appliedAs, keepTrying), published)
+                : published;
+        return recorded.chain(at -> applied.answered(partition, outcome, at, keepTrying));
     }
 
     /**
@@ -580,7 +588,7 @@ public class RelayPipeline {
     }
 
     /** The outcome of a command older than an update already applied to its message (CONTRACT §2): not sent. */
-    private static Outcome superseded(UpdateCommand command, Instant newer) {
+    static Outcome superseded(UpdateCommand command, Instant newer) {
         return Outcome.Failed.of(command, 0, 0, ErrorCategory.superseded, "an update of this message issued at "
                 + newer + " was already applied; this command was issued at " + command.issuedAt());
     }

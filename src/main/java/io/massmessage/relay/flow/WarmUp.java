@@ -5,6 +5,7 @@ import io.massmessage.relay.command.CommandParser;
 import io.massmessage.relay.command.UpdateCommand;
 import io.massmessage.relay.config.ProvidersConfig;
 import io.massmessage.relay.config.RelayConfig;
+import io.massmessage.relay.history.AppliedUpdates;
 import io.massmessage.relay.limits.Delays;
 import io.massmessage.relay.limits.LimitsBeans;
 import io.massmessage.relay.metrics.RelayMetrics;
@@ -41,6 +42,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,6 +63,8 @@ import org.jboss.logging.Logger;
 final class WarmUp {
 
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
+    /** The partition the synthetic commands come from, as far as the stale guard is concerned. */
+    private static final TopicPartition PARTITION = new TopicPartition("warm-up", 0);
     /** How long the rehearsal's producer waits for its broker before a send fails. */
     private static final Duration PRODUCER_WAIT = Duration.ofSeconds(5);
     private static final String ANSWER = "{\"data\":{\"id\":\"warm-up\"}}";
@@ -187,7 +191,9 @@ final class WarmUp {
         OutcomeSender sender = broker == null ? OutcomeSender.discarding()
                 : OutcomeSender.rehearsing(broker.bootstrapServers(), PRODUCER_WAIT);
         OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, new CommandSpans(otel));
-        Rehearsal rehearsal = new Rehearsal(Coalescer.of(registry, parser), processor, publisher, commands, deadline,
+        AppliedUpdates applied = AppliedUpdates.rehearsing(config, clock, sender, PARTITION.partition());
+        Rehearsal rehearsal = new Rehearsal(Coalescer.of(registry, parser), processor, publisher, applied, commands,
+                deadline,
                 concurrency, counts);
         for (int i = concurrency; i > 0; i--) {
             loop.execute(rehearsal::step);
@@ -195,6 +201,7 @@ final class WarmUp {
         return Uni.createFrom().completionStage(rehearsal.done).onTermination().call(() -> Uni.createFrom()
                 .item(() -> {
                     client.close();
+                    applied.close();
                     sender.close(); // a real producer's close waits for its thread: never on an event loop
                     tracing.close();
                     return null;
@@ -208,6 +215,7 @@ final class WarmUp {
         private final Coalescer coalescer;
         private final CommandProcessor processor;
         private final OutcomePublisher publisher;
+        private final AppliedUpdates applied;
         private final int commands;
         private final long deadline;
         private final AtomicInteger next = new AtomicInteger();
@@ -215,8 +223,9 @@ final class WarmUp {
         private final Counts counts;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Rehearsal(Coalescer coalescer, CommandProcessor processor, OutcomePublisher publisher, int commands,
-                long deadline, int lanes, Counts counts) {
+        Rehearsal(Coalescer coalescer, CommandProcessor processor, OutcomePublisher publisher, AppliedUpdates applied,
+                int commands, long deadline, int lanes, Counts counts) {
+            this.applied = applied;
             this.coalescer = coalescer;
             this.processor = processor;
             this.publisher = publisher;
@@ -256,7 +265,8 @@ final class WarmUp {
         /**
          * One synthetic command, the way the pipeline takes a live one: watched (a {@link StallWatch} of the
          * rehearsal's own), queued for its message's turn with what it may coalesce with ({@link Coalescer}: the
-         * stand-in's providers coalesce or not, so both kinds of request are rehearsed), processed, published.
+         * stand-in's providers coalesce or not, so both kinds of request are rehearsed), checked against what the
+         * rehearsal's stale guard remembers, processed, published with its guard and answer records.
          */
         private Uni<Outcome> rehearse(UpdateCommand command, int n) {
             StallWatch.Watched watched = watch.begin(() -> "rehearsal command " + n);
@@ -267,10 +277,21 @@ final class WarmUp {
                     counts.carried.incrementAndGet();
                     return Uni.createFrom().completionStage(waiting.carried());
                 }
-                Coalescer.Head head = waiting == null ? null : waiting.head().admitting(next -> true);
-                return processor.process(command, Context.root(), watched, head == null ? Coalescing.NONE : head)
-                        .call(outcome -> publisher.publish(outcome, null, Context.root(), new Origin("warm-up", 0, n),
-                                () -> false).invoke(counts.published::incrementAndGet))
+                // as the pipeline answers (RelayPipeline.answer): a command already answered or superseded is not
+                // sent (none of the rehearsal's is: their ids and times are new)
+                Optional<Instant> newer = applied.newerApplied(PARTITION, command);
+                boolean settled = applied.answeredBefore(PARTITION, command).isPresent() || newer.isPresent();
+                Coalescer.Head head = waiting == null || settled ? null
+                        : waiting.head().admitting(next -> applied.answeredBefore(PARTITION, next).isEmpty()
+                                && applied.newerApplied(PARTITION, next).isEmpty());
+                Uni<Outcome> processing = settled
+                        ? Uni.createFrom().item(RelayPipeline.superseded(command, newer.orElse(command.issuedAt())))
+                        : processor.process(command, Context.root(), watched, head == null ? Coalescing.NONE : head);
+                return processing
+                        .call(outcome -> RelayPipeline.publishAndRecord(publisher, applied, outcome, null,
+                                Context.root(), new Origin("warm-up", PARTITION.partition(), n), PARTITION,
+                                head == null ? command : head.newest(), () -> false)
+                                .invoke(counts.published::incrementAndGet))
                         .onTermination().invoke((outcome, failure, cancelled) -> {
                             if (head != null) {
                                 head.ended(outcome, failure);

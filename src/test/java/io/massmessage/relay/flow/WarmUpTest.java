@@ -44,11 +44,13 @@ class WarmUpTest {
 
         assertThat(result.commands()).isEqualTo(900);
         assertThat(result.succeeded()).isEqualTo(900);
-        // each command published its outcome or was carried by an earlier one's request; every outcome went, through
-        // the live producer's code, to the rehearsal's own broker, which took each once
+        // each command published its outcome or was carried by an earlier one's request; every outcome, and beside it
+        // its stale-guard record and (in batches) its answer record, went through the live producer's code to the
+        // rehearsal's own broker
         assertThat(result.published() + result.carried()).isEqualTo(900);
         assertThat(result.published()).isPositive();
-        assertThat(result.acknowledged()).isEqualTo(result.published());
+        assertThat(result.acknowledged()).isGreaterThan(2L * result.published())
+                .isLessThanOrEqualTo(3L * result.published());
     }
 
     @Test
