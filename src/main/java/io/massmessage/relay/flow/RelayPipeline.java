@@ -619,7 +619,7 @@ public class RelayPipeline {
         return Uni.createFrom().completionStage(record::ack).onTermination().invoke(taken::finish);
     }
 
-    private static String category(Outcome outcome) {
+    static String category(Outcome outcome) {
         return outcome instanceof Outcome.Failed failed ? failed.category().name() : null;
     }
 

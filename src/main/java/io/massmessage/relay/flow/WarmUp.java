@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -43,6 +42,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
 /**
@@ -190,9 +190,11 @@ final class WarmUp {
         // the live producer's code, against a broker that keeps nothing (or, without one, Kafka's mock producer)
         OutcomeSender sender = broker == null ? OutcomeSender.discarding()
                 : OutcomeSender.rehearsing(broker.bootstrapServers(), PRODUCER_WAIT);
-        OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, new CommandSpans(otel));
+        CommandSpans spans = new CommandSpans(otel);
+        OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, spans);
         AppliedUpdates applied = AppliedUpdates.rehearsing(config, clock, sender, PARTITION.partition());
-        Rehearsal rehearsal = new Rehearsal(Coalescer.of(registry, parser), processor, publisher, applied, commands,
+        Rehearsal rehearsal = new Rehearsal(Coalescer.of(registry, parser), processor, publisher, applied, spans,
+                commands,
                 deadline,
                 concurrency, counts);
         for (int i = concurrency; i > 0; i--) {
@@ -216,6 +218,7 @@ final class WarmUp {
         private final CommandProcessor processor;
         private final OutcomePublisher publisher;
         private final AppliedUpdates applied;
+        private final CommandSpans spans;
         private final int commands;
         private final long deadline;
         private final AtomicInteger next = new AtomicInteger();
@@ -224,8 +227,9 @@ final class WarmUp {
         private final CompletableFuture<Void> done = new CompletableFuture<>();
 
         Rehearsal(Coalescer coalescer, CommandProcessor processor, OutcomePublisher publisher, AppliedUpdates applied,
-                int commands, long deadline, int lanes, Counts counts) {
+                CommandSpans spans, int commands, long deadline, int lanes, Counts counts) {
             this.applied = applied;
+            this.spans = spans;
             this.coalescer = coalescer;
             this.processor = processor;
             this.publisher = publisher;
@@ -270,12 +274,16 @@ final class WarmUp {
          */
         private Uni<Outcome> rehearse(UpdateCommand command, int n) {
             StallWatch.Watched watched = watch.begin(() -> "rehearsal command " + n);
+            // the command's span, as the pipeline starts it from its record and ends it with its outcome
+            CommandSpans.CommandSpan span = spans.start(PARTITION.topic(), PARTITION.partition(), n,
+                    new RecordHeaders());
             Coalescer.Waiting waiting = coalescer.enter(command);
             return sequencer.run(command.messageKey(), () -> {
                 watched.working();
                 if (waiting != null && !waiting.start()) {
                     counts.carried.incrementAndGet();
-                    return Uni.createFrom().completionStage(waiting.carried());
+                    return Uni.createFrom().completionStage(waiting.carried())
+                            .invoke(outcome -> span.ended(outcome.name(), RelayPipeline.category(outcome)));
                 }
                 // as the pipeline answers (RelayPipeline.answer): a command already answered or superseded is not
                 // sent (none of the rehearsal's is: their ids and times are new)
@@ -286,12 +294,15 @@ final class WarmUp {
                                 && applied.newerApplied(PARTITION, next).isEmpty());
                 Uni<Outcome> processing = settled
                         ? Uni.createFrom().item(RelayPipeline.superseded(command, newer.orElse(command.issuedAt())))
-                        : processor.process(command, Context.root(), watched, head == null ? Coalescing.NONE : head);
+                        : processor.process(command, span.context(), watched, head == null ? Coalescing.NONE : head);
                 return processing
                         .call(outcome -> RelayPipeline.publishAndRecord(publisher, applied, outcome, null,
-                                Context.root(), new Origin("warm-up", PARTITION.partition(), n), PARTITION,
+                                span.context(), new Origin(PARTITION.topic(), PARTITION.partition(), n), PARTITION,
                                 head == null ? command : head.newest(), () -> false)
-                                .invoke(counts.published::incrementAndGet))
+                                .invoke(() -> {
+                                    counts.published.incrementAndGet();
+                                    span.ended(outcome.name(), RelayPipeline.category(outcome));
+                                }))
                         .onTermination().invoke((outcome, failure, cancelled) -> {
                             if (head != null) {
                                 head.ended(outcome, failure);
