@@ -47,6 +47,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -400,8 +401,7 @@ public class RelayPipeline {
         }
         Optional<Instant> newer = applied.newerApplied(partition, command);
         Coalescer.Head head = waiting == null ? null
-                : waiting.head().admitting(next -> applied
-                        .answeredBefore(partition, next).isEmpty() && applied.newerApplied(partition, next).isEmpty());
+                : waiting.head().admitting(unsettled(applied, partition));
         Uni<Outcome> processing = newer.isPresent()
                 ? Uni.createFrom().item(superseded(command, newer.get()))
                 : processor.process(command, answering.trace(), answering.watched(),
@@ -421,6 +421,15 @@ public class RelayPipeline {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    /**
+     * Whether a command of {@code partition} is still to be sent: no earlier outcome answered its id for good and no
+     * newer update of its message was applied (what a request may carry, coalescing; the rehearsal's check too).
+     */
+    static Predicate<UpdateCommand> unsettled(AppliedUpdates applied, TopicPartition partition) {
+        return command -> applied.answeredBefore(partition, command).isEmpty()
+                && applied.newerApplied(partition, command).isEmpty();
     }
 
     /** Publishes, as its own, the outcome of the request that carried this command (coalescing). */

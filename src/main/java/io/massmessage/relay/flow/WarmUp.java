@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
@@ -194,9 +195,7 @@ final class WarmUp {
         OutcomePublisher publisher = new OutcomePublisher(sender, mapper, clock, config, spans);
         AppliedUpdates applied = AppliedUpdates.rehearsing(config, clock, sender, PARTITION.partition());
         Rehearsal rehearsal = new Rehearsal(Coalescer.of(registry, parser), processor, publisher, applied, spans,
-                commands,
-                deadline,
-                concurrency, counts);
+                commands, deadline, concurrency, counts);
         for (int i = concurrency; i > 0; i--) {
             loop.execute(rehearsal::step);
         }
@@ -218,6 +217,7 @@ final class WarmUp {
         private final CommandProcessor processor;
         private final OutcomePublisher publisher;
         private final AppliedUpdates applied;
+        private final Predicate<UpdateCommand> unsettled;
         private final CommandSpans spans;
         private final int commands;
         private final long deadline;
@@ -229,6 +229,7 @@ final class WarmUp {
         Rehearsal(Coalescer coalescer, CommandProcessor processor, OutcomePublisher publisher, AppliedUpdates applied,
                 CommandSpans spans, int commands, long deadline, int lanes, Counts counts) {
             this.applied = applied;
+            this.unsettled = RelayPipeline.unsettled(applied, PARTITION);
             this.spans = spans;
             this.coalescer = coalescer;
             this.processor = processor;
@@ -287,13 +288,11 @@ final class WarmUp {
                 }
                 // as the pipeline answers (RelayPipeline.answer): a command already answered or superseded is not
                 // sent (none of the rehearsal's is: their ids and times are new)
-                Optional<Instant> newer = applied.newerApplied(PARTITION, command);
-                boolean settled = applied.answeredBefore(PARTITION, command).isPresent() || newer.isPresent();
-                Coalescer.Head head = waiting == null || settled ? null
-                        : waiting.head().admitting(next -> applied.answeredBefore(PARTITION, next).isEmpty()
-                                && applied.newerApplied(PARTITION, next).isEmpty());
+                boolean settled = !unsettled.test(command);
+                Coalescer.Head head = waiting == null || settled ? null : waiting.head().admitting(unsettled);
                 Uni<Outcome> processing = settled
-                        ? Uni.createFrom().item(RelayPipeline.superseded(command, newer.orElse(command.issuedAt())))
+                        ? Uni.createFrom().item(RelayPipeline.superseded(command,
+                                applied.newerApplied(PARTITION, command).orElse(command.issuedAt())))
                         : processor.process(command, span.context(), watched, head == null ? Coalescing.NONE : head);
                 return processing
                         .call(outcome -> RelayPipeline.publishAndRecord(publisher, applied, outcome, null,

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.massmessage.relay.command.Rfc3339;
 import io.massmessage.relay.intake.PendingBounds;
 import io.massmessage.relay.testing.AsyncApi;
 import io.massmessage.relay.testing.KafkaTestClient;
@@ -101,7 +102,7 @@ class RelayEndToEndTest {
     @Test
     void theServicesMapperWritesInstantsWithoutTheFormatter() throws Exception {
         assertThat(mapper.getSerializerProviderInstance().findValueSerializer(Instant.class))
-                .isInstanceOf(io.massmessage.relay.command.Rfc3339.Serializer.class);
+                .isInstanceOf(Rfc3339.Serializer.class);
         Instant at = Instant.parse("2026-12-03T19:13:47.452361740Z");
         assertThat(mapper.writeValueAsString(Map.of("at", at)))
                 .isEqualTo("{\"at\":\"2026-12-03T19:13:47.452361740Z\"}");
