@@ -232,9 +232,6 @@ public interface RelayConfig {
     /** Waiting on a provider's rate limit (HTTP 429). */
     RateLimit rateLimit();
 
-    /** The rehearsal at start, before the relay consumes its first command ({@code flow.WarmUp}). */
-    WarmUp warmUp();
-
     /** Retry policy for transient faults: exponential backoff with full jitter. */
     interface Retry {
         /** Total HTTP attempts for one command, the first included. */
@@ -263,23 +260,5 @@ public interface RelayConfig {
         /** Share of each per-minute limit left unused, a margin for network jitter at a sliding-window provider. */
         @WithDefault("0.01")
         double headroom();
-    }
-
-    /**
-     * Before it joins the consumer group, the relay runs synthetic commands through its own parsing, validation,
-     * provider mapping, budgets, HTTP client and outcome writing, against a provider stand-in on the loopback
-     * interface and a producer that keeps nothing: the JIT compiles that code before the first real command, so
-     * a replica that starts behind a backlog (a deploy, a scale-out, a restart) takes its first records several
-     * times faster (on the side-by-side benchmark, all of the first poll's 4,282 begun within 2.5 s instead of
-     * about 7 s). Readiness is DOWN until it ends.
-     */
-    interface WarmUp {
-        /** Synthetic commands rehearsed at start; 0 turns the rehearsal off. */
-        @WithDefault("20000")
-        int commands();
-
-        /** The longest the rehearsal may take: the relay starts consuming then, whatever is left of it. */
-        @WithDefault("10s")
-        Duration timeout();
     }
 }

@@ -21,21 +21,18 @@ import io.massmessage.relay.outcome.Outcome;
 import io.massmessage.relay.outcome.OutcomePublisher;
 import io.massmessage.relay.outcome.RecordRef;
 import io.massmessage.relay.provider.ErrorCategory;
-import io.massmessage.relay.provider.ProviderRegistry;
 import io.massmessage.relay.tracing.CommandSpans;
 import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -108,19 +105,14 @@ public class RelayPipeline {
     private final Coalescer coalescer;
     private final ObjectMapper mapper;
     private final PipelineLoop loop;
-    private final WarmUp warmUp;
-    private volatile boolean warmingUp = true;
 
     public RelayPipeline(@Channel(Channels.COMMANDS) Multi<Message<byte[]>> commands, CommandParser parser,
             MessageSequencer sequencer, CommandProcessor processor, OutcomePublisher publisher, RelayConfig config,
             RelayMetrics metrics, PendingBounds bounds, Vertx vertx, CommandSpans spans, ReplayCheck replays,
             DeadLetterWriter deadLetters, StallWatch watch, AppliedUpdates applied, EarlierOutcomes earlierOutcomes,
-            ObjectMapper mapper, Coalescer coalescer, ProviderRegistry registry, Clock clock) {
+            ObjectMapper mapper, Coalescer coalescer) {
         this.coalescer = coalescer;
         this.loop = new PipelineLoop(vertx.getDelegate());
-        // a loop of its own: the pipeline's is chosen at the first record, other than the one the connector delivers on
-        this.warmUp = new WarmUp(vertx, config, registry.all(), parser, mapper, clock,
-                new PipelineLoop(vertx.getDelegate()));
         this.earlierOutcomes = earlierOutcomes;
         this.mapper = mapper;
         this.watch = watch;
@@ -144,14 +136,11 @@ public class RelayPipeline {
         // No bound on the stream itself: the bound is per partition (PendingBounds pauses partitions at
         // their share), so a partition whose commands wait for budget never takes the slots of the others.
         vertx.setPeriodic(500, 500, timer -> bounds.reconcile());
-        // the group is joined once the rehearsal has compiled the pipeline's code (relay.warm-up.*)
-        warmUp.run().emitOn(Infrastructure.getDefaultWorkerPool())
-                .subscribe().with(rehearsed -> consume(), failure -> consume());
+        consume();
     }
 
     /** Subscribes to the command stream: the consumer joins its group and the records start coming. */
     private void consume() {
-        warmingUp = false;
         if (stopping || draining) {
             return;
         }
@@ -168,11 +157,6 @@ public class RelayPipeline {
         }
         streamStopped = why;
         LOG.error(why + "; liveness is DOWN so the pod is restarted", failure);
-    }
-
-    /** Whether the rehearsal at start is under way: the relay consumes nothing yet (health: readiness). */
-    public boolean warmingUp() {
-        return warmingUp;
     }
 
     /** Why the command stream stopped while the service runs, or null while it runs (health: liveness and readiness). */
@@ -425,7 +409,7 @@ public class RelayPipeline {
 
     /**
      * Whether a command of {@code partition} is still to be sent: no earlier outcome answered its id for good and no
-     * newer update of its message was applied (what a request may carry, coalescing; the rehearsal's check too).
+     * newer update of its message was applied (what a request may carry, coalescing).
      */
     static Predicate<UpdateCommand> unsettled(AppliedUpdates applied, TopicPartition partition) {
         return command -> applied.answeredBefore(partition, command).isEmpty()
@@ -521,7 +505,7 @@ public class RelayPipeline {
 
     /**
      * Publishes the outcome and records, beside it, what was applied (stale guard) and, once it is on the broker, the
-     * answer (idempotency): the live pipeline's step ({@link #publish}) and the rehearsal's.
+     * answer (idempotency).
      */
     static Uni<Void> publishAndRecord(OutcomePublisher publisher, AppliedUpdates applied, Outcome outcome,
             String coalescedInto, Context trace, Origin origin, TopicPartition partition, UpdateCommand appliedAs,

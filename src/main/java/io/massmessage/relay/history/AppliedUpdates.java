@@ -176,19 +176,6 @@ public class AppliedUpdates {
                 new Backoff(config.publishRetry()), clock);
     }
 
-    /**
-     * A guard for the rehearsal at start ({@code flow.WarmUp}): the live settings, its records written through
-     * {@code sender} (the rehearsal's, to a broker that keeps nothing), and {@code partition} of the commands taken as
-     * assigned, with both topics having it, so its records are written as a live partition's are. Nothing is read
-     * back; {@link #close()} it after.
-     */
-    public static AppliedUpdates rehearsing(RelayConfig config, Clock clock, OutcomeSender sender, int partition) {
-        AppliedUpdates rehearsing = new AppliedUpdates(config, Map.of(), clock, sender);
-        rehearsing.durable.add(partition);
-        rehearsing.durableIds.add(partition);
-        return rehearsing;
-    }
-
     AppliedUpdates(RelayConfig.StaleGuard config, RelayConfig.Idempotency ids, Map<String, Object> kafka,
             Writer writer, Backoff backoff, Clock clock) {
         this.config = config;

@@ -9,8 +9,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 
 /**
- * Wires the limits' plain classes into CDI. Tests may replace any {@link DefaultBean}. The producers are static so
- * that the rehearsal at start ({@code flow.WarmUp}) builds its own budgets, breakers and connections the same way.
+ * Wires the limits' plain classes into CDI. Tests may replace any {@link DefaultBean}.
  */
 @Singleton
 public class LimitsBeans {

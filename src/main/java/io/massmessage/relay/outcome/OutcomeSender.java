@@ -6,12 +6,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -42,42 +38,6 @@ public class OutcomeSender {
 
     OutcomeSender(RecordSender<String, String> sender) {
         this.sender = sender;
-    }
-
-    /**
-     * A sender that keeps nothing, for the rehearsal at start ({@code flow.WarmUp}): each record is serialised and
-     * acknowledged at once, through the same sending thread as a real one, and then forgotten. Kafka's own
-     * {@link MockProducer} is that producer; its history is cleared after every send so it holds no records.
-     */
-    public static OutcomeSender discarding() {
-        MockProducer<String, String> producer = new MockProducer<>(true, null, new StringSerializer(),
-                new StringSerializer()) {
-            @Override
-            public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> record,
-                    Callback callback) {
-                Future<RecordMetadata> sent = super.send(record, callback);
-                clear();
-                return sent;
-            }
-        };
-        return new OutcomeSender(new RecordSender<>(producer, "relay-warm-up-sender"));
-    }
-
-    /**
-     * A sender for the rehearsal at start ({@code flow.WarmUp}): the live sender's producer, with its settings, but
-     * connected in plain text to {@code bootstrapServers} only (the rehearsal's broker on the loopback interface,
-     * which keeps nothing), never to the relay's broker; waiting at most {@code maxBlock} for it, not the default
-     * minute, so a rehearsal that goes wrong ends soon.
-     */
-    public static OutcomeSender rehearsing(String bootstrapServers, Duration maxBlock) {
-        Map<String, Object> props = producerConfig(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "mass-message-relay-rehearsal");
-        int wait = (int) Math.min(maxBlock.toMillis(), Integer.MAX_VALUE / 4);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) wait);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, wait);
-        // at least linger.ms + request.timeout.ms, as the producer requires
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * wait + LINGER_MS);
-        return new OutcomeSender(new RecordSender<>(new KafkaProducer<>(props), "relay-warm-up-sender"));
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafka) {

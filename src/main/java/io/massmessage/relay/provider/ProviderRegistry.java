@@ -20,11 +20,7 @@ public final class ProviderRegistry {
 
     private final Map<String, ProviderAdapter> adapters;
     private final ProvidersConfig config;
-    /**
-     * Each provider's keys, read from the settings once: per command the registry looks up a map it owns instead of
-     * calling the configuration's interfaces, whose implementations differ between the rehearsal at start and the
-     * live settings (a call site the rehearsal compiled for one would be recompiled for the other).
-     */
+    /** Each provider's keys, read from the settings once: per command the registry looks up a map it owns. */
     private final Map<String, Keys> keys = new HashMap<>();
     private final Map<String, Boolean> coalescing = new HashMap<>();
 

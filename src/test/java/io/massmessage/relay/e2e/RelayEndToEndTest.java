@@ -453,17 +453,6 @@ class RelayEndToEndTest {
     @TestHTTPResource("/q/metrics")
     URL metrics;
 
-    @TestHTTPResource("/q/health/ready")
-    URL readiness;
-
-    @Test
-    void theRehearsalAtStartHasEndedAndReadinessSaysSo() throws Exception {
-        String body = await().atMost(Duration.ofSeconds(30)).until(() -> HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(readiness.toURI()).build(), HttpResponse.BodyHandlers.ofString())
-                .body(), b -> b.contains("\"warm-up\""));
-        assertThat(body).containsPattern("\"name\"\\s*:\\s*\"warm-up\",\\s*\"status\"\\s*:\\s*\"UP\"");
-    }
-
     @Test
     void exposesPrometheusMetricsWithBoundedTags() throws Exception {
         String account = "acct_" + run;
@@ -520,8 +509,6 @@ class RelayEndToEndTest {
                         "kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-commands\"[^}]*} ")
                         .matcher(t).find());
         assertThat(text).as("no account ids in tags").doesNotContain(run);
-        assertThat(text).as("the rehearsal at start counts in budgets of its own, not the live ones")
-                .doesNotContain(io.massmessage.relay.limits.RateBudgets.fingerprint("warm-up"));
         assertThat(text).as("no API keys in tags").doesNotContain("test-key-");
         // every metric the Grafana dashboard (deploy/) and the README's alerts query is exposed
         String queries = Files.readString(Path.of("deploy", "grafana-dashboard.json"))

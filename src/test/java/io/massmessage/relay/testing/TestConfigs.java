@@ -124,11 +124,6 @@ public final class TestConfigs {
             return new PublishRetryPolicy(Duration.ofMillis(50), Duration.ofSeconds(1));
         }
 
-        @Override
-        public RelayConfig.WarmUp warmUp() {
-            return new WarmUpPolicy(0, Duration.ofSeconds(10));
-        }
-
         public static Relay of(int maxAttempts, Duration retryBudget, Duration maxRateLimitWait) {
             RelayConfig.Retry retry = new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2),
                     retryBudget);
@@ -158,9 +153,6 @@ public final class TestConfigs {
 
     /** Breaker settings. */
     public record BreakerPolicy(int failureThreshold, Duration coolDown) implements RelayConfig.Breaker {}
-
-    /** Rehearsal-at-start settings. */
-    public record WarmUpPolicy(int commands, Duration timeout) implements RelayConfig.WarmUp {}
 
     /** Rate-limit settings. */
     public record RateLimitPolicy(Duration maxWait, double headroom) implements RelayConfig.RateLimit {}
