@@ -13,9 +13,15 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.smallrye.config.ConfigMapping;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * The package list reads as the pipeline, and the code keeps to it: each package depends only on the packages
  * before it in {@link #PIPELINE} (a provider's adapter package counts as {@code provider}), so there is no cycle
  * and no import against the pipeline's direction; {@code config} is configuration only; nothing in the relay
- * reaches the simulator or the dev stack. The README's package table names the same packages in the same order.
+ * reaches the simulator or the dev stack. The README's package map names the same packages in the same order.
  */
 class PackageLayoutTest {
 
@@ -100,6 +106,24 @@ class PackageLayoutTest {
         Set<String> packages = MAIN.stream().map(JavaClass::getPackageName).filter(name -> name.startsWith(RELAY + "."))
                 .map(PackageLayoutTest::top).collect(Collectors.toCollection(TreeSet::new));
         assertThat(packages).containsExactlyInAnyOrderElementsOf(PIPELINE);
+    }
+
+    @Test
+    void theReadmesPackageMapNamesEveryPackageInPipelineOrder() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("| package | role | main classes |");
+        assertThat(start).as("README's package map").isNotNegative();
+        List<String> mapped = new ArrayList<>();
+        for (String line : readme.substring(start).split("\n")) {
+            if (!line.startsWith("|")) {
+                break;
+            }
+            Matcher row = Pattern.compile("^\\| `([a-z]+)` \\|").matcher(line);
+            if (row.find()) {
+                mapped.add(row.group(1));
+            }
+        }
+        assertThat(mapped).as("the packages of README's map, in order").containsExactlyElementsOf(PIPELINE);
     }
 
     private static String top(String packageName) {

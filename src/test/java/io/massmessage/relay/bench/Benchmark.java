@@ -90,8 +90,18 @@ public final class Benchmark {
     }
 
     /** What one run of the service saw. */
-    record Run(int sent, List<ConsumerRecord<byte[], byte[]>> outcomes, long cpuMs, long maxRssKb, int maxConcurrent,
-            Map<String, Long> statuses) {
+    record Run(int sent, List<ConsumerRecord<byte[], byte[]>> outcomes, long cpuMs, long cpuSinceLaunchMs,
+            int commandsSinceLaunch, long maxRssKb, int maxConcurrent, Map<String, Long> statuses) {
+        /** CPU per command of the measured commands alone. */
+        double cpuPerCommand() {
+            return (double) cpuMs / sent;
+        }
+
+        /** CPU per command since the service's launch: its start, the harness's warm-up commands and these. */
+        double cpuPerCommandSinceLaunch() {
+            return (double) cpuSinceLaunchMs / commandsSinceLaunch;
+        }
+
         /** The requests the provider answered. */
         long requests() {
             return statuses.values().stream().mapToLong(Long::longValue).sum();
@@ -148,13 +158,15 @@ public final class Benchmark {
         String only = System.getProperty("bench.only", "");
         if (only.equals("s1")) {
             Run probe = throughputRun("s1-fixed", new Latency.Fixed(300), n1, 2_000, c);
-            System.out.printf("s1 probe: %.0f cmd/s (%.1f %% of %.0f), cpu %d ms%n", probe.throughput(),
-                    probe.throughput() * 100 / (c / 0.3), c / 0.3, probe.cpuMs);
+            System.out.printf("s1 probe: %.0f cmd/s (%.1f %% of %.0f), cpu %d ms, %d ms since launch%n",
+                    probe.throughput(), probe.throughput() * 100 / (c / 0.3), c / 0.3, probe.cpuMs,
+                    probe.cpuSinceLaunchMs);
             return;
         }
         if (only.equals("s3")) {
             Run probe = throughputRun("s3", new Latency.Fixed(0), scaled(20_000), 2_000, c);
-            System.out.printf("s3 probe: %.0f cmd/s, cpu %d ms%n", probe.throughput(), probe.cpuMs);
+            System.out.printf("s3 probe: %.0f cmd/s, cpu %d ms, %d ms since launch%n", probe.throughput(), probe.cpuMs,
+                    probe.cpuSinceLaunchMs);
             return;
         }
         if (only.equals("s5")) {
@@ -238,7 +250,9 @@ public final class Benchmark {
         Run zero = throughputRun("s3", new Latency.Fixed(0), n3, 2_000, c);
         Run zeroBase = throughputRun("s3-baseline", new Latency.Fixed(0), scaled(2_000), 2_000, 1);
         table.append(row("3. L = 0, " + n3 + " commands", fmt(zero.throughput()) + " cmd/s, "
-                + String.format(Locale.ROOT, "%.2f", (double) zero.cpuMs / zero.sent) + " ms CPU/cmd",
+                + String.format(Locale.ROOT, "%.2f", zero.cpuPerCommand()) + " ms CPU/cmd ("
+                + String.format(Locale.ROOT, "%.2f", zero.cpuPerCommandSinceLaunch()) + " since launch, over "
+                + zero.commandsSinceLaunch() + ")",
                 "—", "—", fmt(zeroBase.throughput()) + " cmd/s", ratio(zero.throughput(), zeroBase.throughput())));
 
         // 4. Added latency at half of scenario 1's load: its request rate, not its command rate, which coalescing
@@ -350,7 +364,8 @@ public final class Benchmark {
             Thread sampler = sampler(service.pid(), maxRss);
             client.sendAll(t.commands, measured);
             List<ConsumerRecord<byte[], byte[]>> outcomes = awaitCount(client, id + "-", n, 900);
-            long cpu = cpuMs(service.pid()) - cpuBefore;
+            long cpuSinceLaunch = cpuMs(service.pid());
+            long cpu = cpuSinceLaunch - cpuBefore;
             long harnessCpu = harnessCpuMs() - harnessBefore;
             long harnessGc = harnessGcMs() - harnessGcBefore;
             // the last outcomes can reach this consumer before the service has handled their broker acks:
@@ -364,14 +379,16 @@ public final class Benchmark {
                     / 1024;
             sampler.interrupt();
             System.out.printf(
-                    "%s: %d outcomes, %.0f cmd/s, max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command, GC %.1f s%n",
+                    "%s: %d outcomes, %.0f cmd/s, CPU %.3f ms per command (%.3f since launch, over %d commands), max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command, GC %.1f s%n",
                     id,
-                    outcomes.size(), new Run(n, outcomes, cpu, 0, 0, Map.of()).throughput(),
+                    outcomes.size(), new Run(n, outcomes, cpu, 0, 1, 0, 0, Map.of()).throughput(), (double) cpu / n,
+                    (double) cpuSinceLaunch / (n + warmUp.size()), n + warmUp.size(),
                     simulator.counters().maxConcurrent(),
                     maxRss.get() / 1024, simulator.counters().byProviderStatus(),
                     metric(after, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
                     (long) metric(after, "relay_partition_pending"), (double) harnessCpu / n, harnessGc / 1000.0);
-            Run run = new Run(n, outcomes, cpu, maxRss.get(), simulator.counters().maxConcurrent(),
+            Run run = new Run(n, outcomes, cpu, cpuSinceLaunch, n + warmUp.size(), maxRss.get(),
+                    simulator.counters().maxConcurrent(),
                     simulator.counters().byProviderStatus());
             service.stop();
             return run;

@@ -207,9 +207,9 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** The README's "Deploying" section quotes the base manifests' figures; they must be the manifests' own. */
+    /** The Deploying section of {@code docs/operations.md} quotes the base manifests' figures; they must be the manifests' own. */
     @Test
-    void theReadmeQuotesTheManifests() throws IOException {
+    void theOperationsGuideQuotesTheManifests() throws IOException {
         List<JsonNode> base = readBase();
         JsonNode pod = one(base, "Deployment").at("/spec/template/spec");
         JsonNode resources = pod.at("/containers/0/resources");
@@ -217,7 +217,7 @@ class KubernetesManifestsTest {
         String commandPartitions = base.stream().filter(d -> d.path("kind").asText().equals("KafkaTopic"))
                 .filter(d -> d.at("/spec/topicName").asText(d.at("/metadata/name").asText()).endsWith("commands"))
                 .findFirst().orElseThrow().at("/spec/partitions").asText();
-        String readme = Files.readString(Path.of("README.md")).replaceAll("\\s+", " ");
+        String readme = Files.readString(Path.of("docs", "operations.md")).replaceAll("\\s+", " ");
         List<String> quotes = List.of(
                 "requests " + resources.at("/requests/cpu").asText() + "/" + resources.at("/requests/memory").asText()
                         + ", limit " + resources.at("/limits/memory").asText(),
@@ -225,8 +225,9 @@ class KubernetesManifestsTest {
                 "`RELAY_SHUTDOWN_GRACE` (" + configMapGrace + ")",
                 "the command topic has " + commandPartitions + " partitions",
                 "`maxReplicaCount` is " + one(base, "ScaledObject").at("/spec/maxReplicaCount").asText() + " in prod");
-        assertThat(quotes).as("what the README's Deploying section must say, taken from the base manifests")
-                .allSatisfy(quote -> assertThat(readme.contains(quote)).as("README says \"%s\"", quote).isTrue());
+        assertThat(quotes).as("what the Deploying section must say, taken from the base manifests")
+                .allSatisfy(quote -> assertThat(readme.contains(quote)).as("docs/operations.md says \"%s\"", quote)
+                        .isTrue());
     }
 
     @Test
@@ -299,7 +300,7 @@ class KubernetesManifestsTest {
             }
         }
         known.add(Pattern.compile("KAFKA_BOOTSTRAP_SERVERS"));
-        // Kafka client settings every client of the relay takes (config.KafkaClientSettings; README "Kafka security")
+        // Kafka client settings every client of the relay takes (config.KafkaClientSettings; docs/operations.md, Kafka with TLS and SASL)
         known.add(Pattern.compile("KAFKA_(SECURITY_PROTOCOL|SASL_MECHANISM|SASL_JAAS_CONFIG"
                 + "|SSL_(TRUSTSTORE|KEYSTORE)_(LOCATION|PASSWORD|TYPE)|SSL_KEY_PASSWORD)"));
         known.add(Pattern.compile("JAVA_OPTS"));

@@ -13,11 +13,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's example alerts and {@code deploy/prometheus-rules.yaml} are the same expressions with the same {@code for}. */
+/** The example alerts of {@code docs/operations.md} and {@code deploy/prometheus-rules.yaml} are the same expressions with the same {@code for}. */
 class PrometheusRulesTest {
 
     @Test
-    void theRulesFileHoldsExactlyTheReadmesAlerts() throws Exception {
+    void theRulesFileHoldsExactlyTheDocumentedAlerts() throws Exception {
         JsonNode rules = new ObjectMapper(new YAMLFactory())
                 .readTree(Path.of("deploy", "prometheus-rules.yaml").toFile());
         List<String> fromFile = new ArrayList<>();
@@ -27,15 +27,15 @@ class PrometheusRulesTest {
                     rule.path("expr").asText().trim() + (rule.has("for") ? " for " + rule.path("for").asText() : ""));
         }));
 
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs", "operations.md"));
         String section = readme.substring(readme.indexOf("Example alerts (PromQL)"));
         section = section.substring(0, section.indexOf("\n\n", section.indexOf("\n- ")));
-        List<String> fromReadme = new ArrayList<>();
+        List<String> documented = new ArrayList<>();
         Matcher item = Pattern.compile("(?m)^- [^`]*`([^`]+)`( for (\\w+))?$").matcher(section);
         while (item.find()) {
-            fromReadme.add(item.group(1).trim() + (item.group(3) == null ? "" : " for " + item.group(3)));
+            documented.add(item.group(1).trim() + (item.group(3) == null ? "" : " for " + item.group(3)));
         }
-        assertThat(fromReadme).as("the README's example alerts").hasSize(5);
-        assertThat(fromFile).containsExactlyElementsOf(fromReadme);
+        assertThat(documented).as("the documented example alerts").hasSize(5);
+        assertThat(fromFile).containsExactlyElementsOf(documented);
     }
 }

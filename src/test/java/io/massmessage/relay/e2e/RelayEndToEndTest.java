@@ -510,14 +510,14 @@ class RelayEndToEndTest {
                         .matcher(t).find());
         assertThat(text).as("no account ids in tags").doesNotContain(run);
         assertThat(text).as("no API keys in tags").doesNotContain("test-key-");
-        // every metric the Grafana dashboard (deploy/) and the README's alerts query is exposed
+        // every metric the Grafana dashboard (deploy/) and the operations guide query is exposed
         String queries = Files.readString(Path.of("deploy", "grafana-dashboard.json"))
-                + Files.readString(Path.of("README.md"));
+                + Files.readString(Path.of("docs", "operations.md"));
         var names = Pattern.compile("\\b(?:relay|kafka_consumer|jvm)_[a-z_]+").matcher(queries).results()
                 .map(MatchResult::group).collect(Collectors.toSet());
         assertThat(names).contains("relay_retries_total", "kafka_consumer_fetch_manager_records_lag_max");
         for (String name : names) {
-            assertThat(withLag).as("metric %s queried by the dashboard or README", name).contains(name);
+            assertThat(withLag).as("metric %s queried by the dashboard or the operations guide", name).contains(name);
         }
     }
 

@@ -16,20 +16,20 @@ import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table must name every config property with its env var and default, as the code has them. */
-class ReadmeConfigurationTableTest {
+/** The configuration table ({@code docs/configuration.md}) must name every config property with its env var and default, as the code has them. */
+class ConfigurationTableTest {
 
     private record Row(String env, String property, String defaultValue) {}
 
     @Test
     void everyConfigMappingPropertyIsDocumentedWithItsDefault() throws IOException {
-        Map<String, Row> rows = readmeRows();
+        Map<String, Row> rows = documentedRows();
         Map<String, String> expected = new LinkedHashMap<>();
         collect(RelayConfig.class, "relay", expected);
         collect(ProvidersConfig.Endpoint.class, "providers.<name>", expected);
         collectTop(expected);
         for (var property : expected.entrySet()) {
-            assertThat(rows).as("README row for %s", property.getKey()).containsKey(property.getKey());
+            assertThat(rows).as("docs/configuration.md row for %s", property.getKey()).containsKey(property.getKey());
             if (property.getValue() != null) {
                 assertThat(rows.get(property.getKey()).defaultValue()).as("default of %s", property.getKey())
                         .isEqualTo(property.getValue());
@@ -48,7 +48,7 @@ class ReadmeConfigurationTableTest {
         collect(RelayConfig.class, "relay", mapped);
         collect(ProvidersConfig.Endpoint.class, "providers.<name>", mapped);
         collectTop(mapped);
-        for (Row row : readmeRows().values()) {
+        for (Row row : documentedRows().values()) {
             String p = row.property();
             if (p.startsWith("mp.messaging.") && !p.endsWith("session.timeout.ms")) {
                 assertThat(app.getProperty(p)).as("application.properties value of %s", p)
@@ -71,7 +71,7 @@ class ReadmeConfigurationTableTest {
 
     @Test
     void envVarsFollowTheMicroProfileMappingOfTheirProperty() throws IOException {
-        for (Row row : readmeRows().values()) {
+        for (Row row : documentedRows().values()) {
             if (row.env().equals("—")) {
                 continue;
             }
@@ -114,16 +114,11 @@ class ReadmeConfigurationTableTest {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
-    private static Map<String, Row> readmeRows() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("README.md"));
+    private static Map<String, Row> documentedRows() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("docs", "configuration.md"));
         Map<String, Row> rows = new LinkedHashMap<>();
-        boolean inSection = false;
         for (String line : lines) {
-            if (line.startsWith("## ")) {
-                inSection = line.equals("## Configuration");
-                continue;
-            }
-            if (!inSection || !line.startsWith("| ") || line.startsWith("| description")) {
+            if (!line.startsWith("| ") || line.startsWith("| description")) {
                 continue;
             }
             String[] cells = line.split("\\|");
@@ -133,7 +128,7 @@ class ReadmeConfigurationTableTest {
             Row row = new Row(strip(cells[2]), strip(cells[3]), strip(cells[4]));
             rows.put(row.property(), row);
         }
-        assertThat(rows).as("rows of the README's configuration table").isNotEmpty();
+        assertThat(rows).as("rows of the configuration table").isNotEmpty();
         return rows;
     }
 

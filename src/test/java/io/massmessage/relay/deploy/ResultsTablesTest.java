@@ -10,34 +10,34 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The README's result tables are the newest runs': the Delivery guarantees table is the table of the newest
- * {@code docs/benchmarks/<yyyyMMdd-HHmmss>-fault-suite.md} (written by {@code ./mvnw verify -Pfaults}), the
- * Benchmark table that of the newest {@code docs/benchmarks/<yyyyMMdd-HHmmss>-bench.md} (written by
- * {@code ./mvnw -Pbench}), and the README names that file.
+ * The documented result tables are the newest runs': the table of {@code docs/delivery-guarantees.md} is the table
+ * of the newest {@code docs/benchmarks/<yyyyMMdd-HHmmss>-fault-suite.md} (written by {@code ./mvnw verify -Pfaults}),
+ * the benchmark table of {@code docs/benchmarks/README.md} that of the newest
+ * {@code docs/benchmarks/<yyyyMMdd-HHmmss>-bench.md} (written by {@code ./mvnw -Pbench}), and each names its file.
  */
-class ReadmeResultsTest {
+class ResultsTablesTest {
 
     private static final Path RESULTS = Path.of("docs", "benchmarks");
 
     @ParameterizedTest
-    @ValueSource(strings = {"fault-suite", "bench"})
-    void theReadmesTableIsTheNewestRunsTable(String kind) throws IOException {
+    @CsvSource({"fault-suite, docs/delivery-guarantees.md, benchmarks/", "bench, docs/benchmarks/README.md, ''"})
+    void theDocumentedTableIsTheNewestRunsTable(String kind, String document, String linkPrefix) throws IOException {
         Path newest = newest(kind);
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of(document));
         String marker = kind + "-table";
         int start = readme.indexOf("<!-- " + marker + " -->");
         int end = readme.indexOf("<!-- /" + marker + " -->");
-        assertThat(start).as("README marks its %s table", kind).isNotNegative();
+        assertThat(start).as("%s marks its %s table", document, kind).isNotNegative();
         assertThat(end).isGreaterThan(start);
         List<String> inReadme = table(readme.substring(start, end));
-        assertThat(inReadme).as("README's %s table", kind).isNotEmpty();
-        assertThat(inReadme).as("README's %s table against %s", kind, newest)
+        assertThat(inReadme).as("%s's %s table", document, kind).isNotEmpty();
+        assertThat(inReadme).as("%s's %s table against %s", document, kind, newest)
                 .containsExactlyElementsOf(table(Files.readString(newest)));
-        assertThat(readme).as("README names the run its table is from")
-                .contains("docs/benchmarks/" + newest.getFileName());
+        assertThat(readme).as("%s names the run its table is from", document)
+                .contains("](" + linkPrefix + newest.getFileName() + ")");
     }
 
     private static Path newest(String kind) throws IOException {
