@@ -10,9 +10,8 @@ import java.time.Instant;
 /**
  * An instant as RFC 3339 text in UTC, exactly as {@link Instant#toString()} writes it (seconds always, the fraction
  * in groups of three digits as needed, {@code Z}), written into a small array instead of through
- * {@code DateTimeFormatter}, which builds a {@code LocalDateTime}, its strings and two string builders per call:
- * the outcome event's times and its {@code ce_time} header were 1.5 KB of allocation per command
- * (docs/benchmarks/, the file on allocation per command). Years outside 0000-9999 are left to {@link Instant#toString()}.
+ * {@code DateTimeFormatter}, which builds a {@code LocalDateTime}, its strings and two string builders per call, for
+ * every outcome event's times and {@code ce_time} header. Years outside 0000-9999 are left to {@link Instant#toString()}.
  */
 public final class Rfc3339 {
 

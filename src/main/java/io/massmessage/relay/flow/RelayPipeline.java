@@ -69,7 +69,7 @@ public class RelayPipeline {
     private static final Logger LOG = Logger.getLogger(RelayPipeline.class);
     /**
      * The line per outcome (and per repeat or coalesced request), off by default: the outcome topics are the
-     * record, and a JSON line per command is a large share of its CPU (docs/benchmarks/). On with
+     * record, and a JSON line per command costs a large share of its CPU. On with
      * {@code quarkus.log.category."io.massmessage.relay.outcomes".level=INFO}.
      */
     static final Logger OUTCOMES = Logger.getLogger("io.massmessage.relay.outcomes");
@@ -145,7 +145,7 @@ public class RelayPipeline {
             return;
         }
         // Each command is its own subscription rather than an inner of merge(): Mutiny's flatMap walks all
-        // of its inners on every completion, which with thousands pending is costly (README "Decisions").
+        // of its inners on every completion, which with thousands pending is costly (docs/decisions).
         subscription = commands.subscribe().with(this::take,
                 failure -> stopped("the command stream failed: " + failure, failure),
                 () -> stopped("the command stream completed", null));
@@ -462,7 +462,7 @@ public class RelayPipeline {
      */
     private Uni<Outcome> guard(Uni<Outcome> processing, UpdateCommand command, TakenRecord taken) {
         // A hand-made race: Uni.combine().any() cancels the loser through CompletableFutures, which builds two
-        // exceptions with full stack traces per command (README "Decisions").
+        // exceptions with full stack traces per command (docs/decisions).
         return Uni.createFrom().emitter(emitter -> {
             AtomicReference<Cancellable> work = new AtomicReference<>();
             Runnable unregister = taken

@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -76,7 +75,7 @@ import org.jboss.logging.Logger;
  * {@code relay.idempotency.max-commands} per replica, shared evenly by the partitions it owns. The topic is deleted
  * after the window, and an assignment reads back only its partition's newest records, as many as the partition's
  * share of ids (each record carries one id or more): what is read back is bounded by that share, however long the
- * relay has been running. (Answers of an earlier version, in the guard's topic, are still read back.)
+ * relay has been running.
  */
 @ApplicationScoped
 public class AppliedUpdates {
@@ -423,16 +422,10 @@ public class AppliedUpdates {
                 int available = ensure(reader, config.topic(), commandPartitions, guardTopicConfig());
                 List<TopicPartition> state = state(partitions, config.topic(), available, durable);
                 if (!state.isEmpty()) {
-                    // compacted: a record per message, and answers an earlier version of the relay wrote here
+                    // compacted: a record per message
                     reader.assign(state);
                     reader.seekToBeginning(state);
                     guard = readToEnd(reader, reader.endOffsets(state, Duration.ofSeconds(10)), deadline, record -> {
-                        if (record.key() != null && startsWith(record.key(), COMMAND_KEY_BYTES)) {
-                            if (ids.enabled() && record.timestamp() >= oldestId) {
-                                readAnswers(record, readIds.computeIfAbsent(record.partition(), p -> newIds()));
-                            }
-                            return;
-                        }
                         Applied entry = parse(record);
                         if (entry != null && entry.recordedAtMs() >= oldest) {
                             remember(read.computeIfAbsent(record.partition(), p -> new HashMap<>()),
@@ -615,12 +608,6 @@ public class AppliedUpdates {
     /** Each owned partition's share of {@code relay.idempotency.max-commands}. */
     private void reshare(int partitionsOwned) {
         share = Math.max(1, ids.maxCommands() / Math.max(1, partitionsOwned));
-    }
-
-    private static final byte[] COMMAND_KEY_BYTES = COMMAND_KEY.getBytes(StandardCharsets.UTF_8);
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /** The ids one record of answers carries, remembered in {@code into}; a record of another shape adds none. */

@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>The relay writes these records itself rather than through the Kafka connector's emitters: per record the
  * connector built a message with metadata maps and wrapped its send in a retry pipeline of its own (on top of the
  * producer's retries and the relay's, {@code relay.publish-retry.*}), which cost more CPU and allocation than the
- * send (README "Decisions").
+ * send (docs/decisions).
  */
 @Singleton
 public class OutcomeSender {

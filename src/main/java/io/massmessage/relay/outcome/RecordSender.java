@@ -21,8 +21,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * broker has the record, or fails with the producer's error.
  *
  * <p>The records handed over on a Vert.x event loop within one of its turns wake the sending thread once, at the
- * end of that turn, rather than once each: the wake-up (a futex call on each side) was a visible share of each
- * command's CPU (docs/benchmarks/, the file on C2 before the drain). Records are sent in the order they were
+ * end of that turn, rather than once each: the wake-up costs a futex call on each side. Records are sent in the order they were
  * handed over, from whatever thread.
  */
 public final class RecordSender<K, V> implements AutoCloseable {

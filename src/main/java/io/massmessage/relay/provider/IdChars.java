@@ -2,8 +2,7 @@ package io.massmessage.relay.provider;
 
 /**
  * The character classes of the providers' account and message ids, checked without a regular expression: a
- * {@code Matcher} per id was a visible share of each command's allocation (docs/benchmarks/, the file on C2 before
- * the drain). Each method says the pattern it stands for; {@code IdCharsTest} checks them against it.
+ * {@code Matcher} per id allocates on every command. Each method says the pattern it stands for; {@code IdCharsTest} checks them against it.
  */
 public final class IdChars {
 
