@@ -94,7 +94,8 @@ class PipelineLoopTest {
             handedOver.countDown();
         }));
         done.get(10, TimeUnit.SECONDS);
-        assertThat(ranBeforeTheOther.get(10, TimeUnit.SECONDS)).isEqualTo(PipelineLoop.BATCH);
+        assertThat(ranBeforeTheOther.get(10, TimeUnit.SECONDS)).as("tasks run before the other one")
+                .isLessThanOrEqualTo(PipelineLoop.BATCH);
     }
 
     private static void await(CountDownLatch latch) {
