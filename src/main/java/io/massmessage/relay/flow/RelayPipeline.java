@@ -385,7 +385,7 @@ public class RelayPipeline {
         }
         Optional<Instant> newer = applied.newerApplied(partition, command);
         Coalescer.Head head = waiting == null ? null
-                : waiting.head().admitting(unsettled(applied, partition));
+                : waiting.head().admitting(unsettled(partition));
         Uni<Outcome> processing = newer.isPresent()
                 ? Uni.createFrom().item(superseded(command, newer.get()))
                 : processor.process(command, answering.trace(), answering.watched(),
@@ -411,7 +411,7 @@ public class RelayPipeline {
      * Whether a command of {@code partition} is still to be sent: no earlier outcome answered its id for good and no
      * newer update of its message was applied (what a request may carry, coalescing).
      */
-    static Predicate<UpdateCommand> unsettled(AppliedUpdates applied, TopicPartition partition) {
+    private Predicate<UpdateCommand> unsettled(TopicPartition partition) {
         return command -> applied.answeredBefore(partition, command).isEmpty()
                 && applied.newerApplied(partition, command).isEmpty();
     }
@@ -499,17 +499,16 @@ public class RelayPipeline {
         // trip before the outcome, not two): after a crash between the two a replay either finds the guard's record,
         // or finds the outcome succeeded and records it again (skipApplied). The answer is recorded for idempotency
         // once the outcome is on the broker, where its offset is known.
-        return answering.taken().publish(() -> publishAndRecord(publisher, applied, outcome, coalescedInto,
-                answering.trace(), answering.origin(), partition, appliedAs, keepTrying));
+        return answering.taken().publish(() -> publishAndRecord(outcome, coalescedInto, answering.trace(),
+                answering.origin(), partition, appliedAs, keepTrying));
     }
 
     /**
      * Publishes the outcome and records, beside it, what was applied (stale guard) and, once it is on the broker, the
      * answer (idempotency).
      */
-    static Uni<Void> publishAndRecord(OutcomePublisher publisher, AppliedUpdates applied, Outcome outcome,
-            String coalescedInto, Context trace, Origin origin, TopicPartition partition, UpdateCommand appliedAs,
-            BooleanSupplier keepTrying) {
+    private Uni<Void> publishAndRecord(Outcome outcome, String coalescedInto, Context trace, Origin origin,
+            TopicPartition partition, UpdateCommand appliedAs, BooleanSupplier keepTrying) {
         Uni<RecordRef> published = publisher.publish(outcome, coalescedInto, trace, origin, keepTrying);
         Uni<RecordRef> recorded = outcome instanceof Outcome.Succeeded
                 ? bothWritten(applied.applied(partition, appliedAs, keepTrying), published)

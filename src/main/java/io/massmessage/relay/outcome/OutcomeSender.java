@@ -33,14 +33,10 @@ public class OutcomeSender {
 
     @Inject
     public OutcomeSender(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        this(new RecordSender<>(new KafkaProducer<>(producerConfig(kafka)), "relay-outcome-sender"));
+        this.sender = new RecordSender<>(new KafkaProducer<>(producerConfig(kafka)), "relay-outcome-sender");
     }
 
-    OutcomeSender(RecordSender<String, String> sender) {
-        this.sender = sender;
-    }
-
-    static Map<String, Object> producerConfig(Map<String, Object> kafka) {
+    private static Map<String, Object> producerConfig(Map<String, Object> kafka) {
         Map<String, Object> props = KafkaClientSettings.durableProducer(kafka, "mass-message-relay-outcomes",
                 StringSerializer.class);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);

@@ -378,18 +378,15 @@ public final class Benchmark {
             double allocatedKbPerCommand = (metric(after, "jvm_gc_memory_allocated_bytes_total") - allocatedBefore) / n
                     / 1024;
             sampler.interrupt();
+            Run run = new Run(n, outcomes, cpu, cpuSinceLaunch, n + warmUp.size(), maxRss.get(),
+                    simulator.counters().maxConcurrent(), simulator.counters().byProviderStatus());
             System.out.printf(
                     "%s: %d outcomes, %.0f cmd/s, CPU %.3f ms per command (%.3f since launch, over %d commands), max %d concurrent, %d MB RSS, %s, GC pauses %.1f s, %.0f KB allocated per command, %d pending after; harness (broker, simulator, load) %.2f ms CPU per command, GC %.1f s%n",
                     id,
-                    outcomes.size(), new Run(n, outcomes, cpu, 0, 1, 0, 0, Map.of()).throughput(), (double) cpu / n,
-                    (double) cpuSinceLaunch / (n + warmUp.size()), n + warmUp.size(),
-                    simulator.counters().maxConcurrent(),
-                    maxRss.get() / 1024, simulator.counters().byProviderStatus(),
+                    outcomes.size(), run.throughput(), run.cpuPerCommand(), run.cpuPerCommandSinceLaunch(),
+                    run.commandsSinceLaunch(), run.maxConcurrent(), run.maxRssKb() / 1024, run.statuses(),
                     metric(after, "jvm_gc_pause_seconds_sum"), allocatedKbPerCommand,
                     (long) metric(after, "relay_partition_pending"), (double) harnessCpu / n, harnessGc / 1000.0);
-            Run run = new Run(n, outcomes, cpu, cpuSinceLaunch, n + warmUp.size(), maxRss.get(),
-                    simulator.counters().maxConcurrent(),
-                    simulator.counters().byProviderStatus());
             service.stop();
             return run;
         }

@@ -54,12 +54,9 @@ class DocumentationLinksTest {
 
     private static List<Path> documents() throws IOException {
         try (Stream<Path> files = Files.walk(ROOT)) {
+            // what the build, npm and git write is not the project's documentation
             return files.filter(file -> file.toString().endsWith(".md"))
-                    .filter(file -> !ROOT.relativize(file).toString().matches(
-                            "(target|node_modules|\\.git|\\.ci/validate/node_modules|bench/side-by-side/target)(/.*)?"))
-                    .filter(file -> !file.toString().contains("/node_modules/")
-                            && !file.toString().contains("/target/"))
-                    .toList();
+                    .filter(file -> !file.toString().matches(".*/(target|node_modules|\\.git)/.*")).toList();
         }
     }
 }
